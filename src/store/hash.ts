@@ -1,0 +1,80 @@
+// BLAKE3, hex. The native @napi-rs/blake-hash (~2–4 GB/s) when it loads; hash-wasm's
+// WebAssembly build otherwise. Callers use the incremental interface so large files
+// stream through without being held in memory.
+import { createRequire } from 'node:module'
+
+export interface Hasher {
+  update(data: Uint8Array | string): Hasher
+  digestHex(): string
+}
+
+type NativeModule = { Blake3Hasher: new () => { update(b: Buffer | string): unknown; digest(f: 'hex'): string } }
+
+let native: NativeModule | null | undefined
+let wasm: { createBLAKE3: () => Promise<WasmHasher> } | undefined
+type WasmHasher = { init(): WasmHasher; update(d: Uint8Array | string): WasmHasher; digest(f: 'hex'): string }
+let wasmFactory: WasmHasher | undefined
+
+function loadNative(): NativeModule | null {
+  if (native !== undefined) return native
+  try {
+    native = createRequire(__filename_())('@napi-rs/blake-hash') as NativeModule
+  } catch {
+    native = null
+  }
+  return native
+}
+
+// esbuild's CJS bundle has __filename; tsx's ESM has import.meta.url. Both work here.
+function __filename_(): string {
+  return typeof __filename === 'string' ? __filename : new URL(import.meta.url).pathname
+}
+
+/** Must be awaited once before hashing when the native module is unavailable. */
+export async function ensureHasher(): Promise<void> {
+  if (loadNative()) return
+  if (!wasmFactory) {
+    wasm = (await import('hash-wasm')) as unknown as typeof wasm
+    wasmFactory = await wasm!.createBLAKE3()
+  }
+}
+
+export function createHasher(): Hasher {
+  const n = loadNative()
+  if (n) {
+    const h = new n.Blake3Hasher()
+    const self: Hasher = {
+      update(d) {
+        h.update(typeof d === 'string' ? d : Buffer.isBuffer(d) ? d : Buffer.from(d.buffer, d.byteOffset, d.byteLength))
+        return self
+      },
+      digestHex: () => h.digest('hex'),
+    }
+    return self
+  }
+  if (!wasmFactory) throw new Error('BLAKE3: call ensureHasher() first (native module unavailable)')
+  // The WebAssembly hasher is one shared instance: keep the chunks and hash them in one
+  // synchronous run at digest time, so interleaved hashers cannot disturb each other.
+  const chunks: (Uint8Array | string)[] = []
+  const self: Hasher = {
+    update(d) {
+      chunks.push(typeof d === 'string' ? d : Uint8Array.from(d))
+      return self
+    },
+    digestHex: () => {
+      const h = wasmFactory!.init()
+      for (const c of chunks) h.update(c)
+      return h.digest('hex')
+    },
+  }
+  return self
+}
+
+export function blake3Hex(...parts: (Uint8Array | string)[]): string {
+  const h = createHasher()
+  for (const p of parts) h.update(p)
+  return h.digestHex()
+}
+
+export const ID_LENGTH = 64
+export const isFullId = (s: string): boolean => /^[0-9a-f]{64}$/.test(s)
