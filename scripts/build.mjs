@@ -22,12 +22,14 @@ await esbuild.build({
   format: 'cjs',
   target: 'node20',
   // native addons and packages that locate files next to themselves stay outside the bundle
-  external: ['classic-level', '@napi-rs/blake-hash', 'hash-wasm'],
+  external: ['classic-level', '@napi-rs/blake-hash', 'hash-wasm', 'tar-stream'],
   minifyWhitespace: true,
   minifySyntax: true,
   legalComments: 'none',
   logLevel: 'warning',
-  define: { 'process.env.STRATA_BUNDLED': '"1"' },
+  // import.meta.url works in the sources under tsx (ESM); in the CommonJS bundle it is the bundle's own URL
+  define: { 'import.meta.url': '__strata_import_meta_url' },
+  banner: { js: "const __strata_import_meta_url = require('node:url').pathToFileURL(__filename).href;" },
 })
 // oclif's explicit command strategy loads this file; the bundle has already put the
 // command table on globalThis, so loading it costs nothing.

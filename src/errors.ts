@@ -48,8 +48,8 @@ export class UnsafeArchivePath extends StrataError {
 export class BadArchive extends StrataError {}
 
 export class NoSuchContainer extends StrataError {
-  constructor(public readonly name: string) {
-    super(`no such container: ${name}`)
+  constructor(public readonly target: string) {
+    super(`no such container: ${target}`)
   }
 }
 
@@ -58,13 +58,13 @@ export class Conflict extends StrataError {}
 export class StoreLocked extends StrataError {}
 
 export class NoSuchVolume extends StrataError {
-  constructor(public readonly name: string) {
-    super(`no such volume: ${name}`)
+  constructor(public readonly target: string) {
+    super(`no such volume: ${target}`)
   }
 }
 
 export class NoSuchNetwork extends StrataError {
-  constructor(public readonly name: string) {
-    super(`no such network: ${name}`)
+  constructor(public readonly target: string) {
+    super(`no such network: ${target}`)
   }
 }

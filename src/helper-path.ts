@@ -3,12 +3,13 @@
 // dist/ and from the TypeScript sources under tsx alike).
 import { existsSync } from 'node:fs'
 import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { StrataError } from './errors.js'
 
 let cached: string | undefined
 
 export function packageRoot(): string {
-  let dir = typeof __dirname === 'string' ? __dirname : dirname(new URL(import.meta.url).pathname)
+  let dir = dirname(fileURLToPath(import.meta.url))
   for (;;) {
     if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'native-helper'))) return dir
     const up = dirname(dir)

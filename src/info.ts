@@ -20,3 +20,18 @@ function osName(): string {
     return 'linux'
   }
 }
+
+export interface StoreInfo {
+  root: string
+  objects: { files: number; trees: number; commits: number }
+  diskBytes: number
+  images: number
+  names: number
+  containers: { total: number; running: number }
+  volumes: number
+  events: number
+  cgroups: string
+  cgroupControllers: string[]
+  overlay: boolean
+  namespaces: string[]
+}

@@ -173,8 +173,8 @@ export function decodeTree(bytes: Buffer): Tree {
       tree.entries.push({ name, type: 'd', id: f[1] })
       continue
     }
-    if (f.length !== 9 || !'flcbp'.includes(f[0])) throw new Error(`bad tree line ${i}`)
-    const e: FileEntry = { name, type: f[0] as FileType, perm: parseInt(f[1], 8), uid: +f[2], gid: +f[3], size: +f[4], rdev: +f[5], id: f[8] }
+    if (f.length !== 8 || !'flcbp'.includes(f[0])) throw new Error(`bad tree line ${i}`)
+    const e: FileEntry = { name, type: f[0] as FileType, perm: parseInt(f[1], 8), uid: +f[2], gid: +f[3], size: +f[4], rdev: +f[5], id: f[7] }
     const x = decodeXattrs(f[6])
     if (x) e.xattrs = x
     tree.entries.push(e)

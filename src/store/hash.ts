@@ -18,23 +18,18 @@ let wasmFactory: WasmHasher | undefined
 function loadNative(): NativeModule | null {
   if (native !== undefined) return native
   try {
-    native = createRequire(__filename_())('@napi-rs/blake-hash') as NativeModule
+    native = createRequire(import.meta.url)('@napi-rs/blake-hash') as NativeModule
   } catch {
     native = null
   }
   return native
 }
 
-// esbuild's CJS bundle has __filename; tsx's ESM has import.meta.url. Both work here.
-function __filename_(): string {
-  return typeof __filename === 'string' ? __filename : new URL(import.meta.url).pathname
-}
-
 /** Must be awaited once before hashing when the native module is unavailable. */
 export async function ensureHasher(): Promise<void> {
   if (loadNative()) return
   if (!wasmFactory) {
-    wasm = (await import('hash-wasm')) as unknown as typeof wasm
+    wasm = createRequire(import.meta.url)('hash-wasm') as typeof wasm
     wasmFactory = await wasm!.createBLAKE3()
   }
 }

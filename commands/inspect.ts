@@ -1,0 +1,34 @@
+import { Args, Flags } from '@oclif/core'
+import { StrataCommand } from './base-command.js'
+import { Strata } from '../src/strata.js'
+import { inspectImage } from '../src/image/inspect.js'
+
+export default class Inspect extends StrataCommand {
+  static override description = 'low-level information on images, as JSON'
+  static override aliases = ['image:inspect']
+  static override strict = false
+  static override args = { targets: Args.string({ required: true, description: 'image revisions' }) }
+  static override flags = { format: Flags.string({ char: 'f', description: 'print one field, e.g. {{.Id}} or {{.Config.Cmd}}' }) }
+
+  async run(): Promise<void> {
+    const { argv, flags } = await this.parse(Inspect)
+    const s = await Strata.open(flags.root)
+    const out: unknown[] = []
+    for (const t of argv as string[]) out.push(await inspectImage(s, t))
+    if (flags.format) {
+      for (const o of out) this.log(formatField(o, flags.format))
+      return
+    }
+    this.log(JSON.stringify(out, null, 4))
+  }
+}
+
+/** A small subset of Go templates: {{.A.B}} and {{json .A}}. */
+export function formatField(obj: unknown, fmt: string): string {
+  return fmt.replace(/\{\{\s*(json\s+)?\.([\w.]*)\s*\}\}/g, (_, json: string | undefined, path: string) => {
+    let v: unknown = obj
+    for (const p of path.split('.').filter(Boolean)) v = (v as Record<string, unknown> | undefined)?.[p]
+    if (json || (v !== null && typeof v === 'object')) return JSON.stringify(v)
+    return v === undefined ? '<no value>' : String(v)
+  })
+}
