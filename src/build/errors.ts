@@ -1,5 +1,6 @@
-// Errors of the Dockerfile front end. Every one a user sees names the file and the line,
-// the way compilers do (`Dockerfile:3: unknown instruction: FOOBAR`), so an editor or a
+// Errors of the Dockerfile front end. Every one a user sees names the file, the line and
+// the instruction, the way compilers do (`Dockerfile:3: unknown instruction: FOOBAR`,
+// `Dockerfile:7: RUN: unknown flag: --mout (did you mean --mount?)`), so an editor or a
 // terminal can jump straight to it.
 import { StrataError } from '../errors.js'
 import { goQuote } from './go-strings.js'
@@ -16,20 +17,10 @@ export class DockerfileSyntaxError extends StrataError {
     readonly startLine: number,
     readonly endLine: number,
     readonly detail: string,
+    /** the instruction's keyword, uppercased, when the error belongs to one */
+    readonly instruction?: string,
   ) {
     super(`${filename}:${startLine}: ${detail}`)
-  }
-}
-
-/**
- * A failure without a position yet: raised deep inside line parsing, word splitting or
- * flag checking, and given its file and line by whoever knows which instruction it
- * belongs to (see `atLines`).
- */
-export class DockerfileProblem extends Error {
-  constructor(message: string) {
-    super(message)
-    this.name = 'DockerfileProblem'
   }
 }
 
@@ -40,9 +31,16 @@ export class WordExpansionError extends StrataError {
   }
 }
 
-/** Gives a positionless failure its place in the file; errors already placed pass through. */
-export function atLines(err: unknown, filename: string, range: SourceRange): Error {
+/**
+ * Gives a positionless failure its place in the file; errors already placed pass
+ * through. Messages that do not mention the instruction get it as a prefix
+ * ("RUN: invalid network mode …"); most of buildkit's own already name it.
+ */
+export function atLines(err: unknown, filename: string, range: SourceRange, keyword?: string): Error {
   if (err instanceof DockerfileSyntaxError) return err
-  const detail = err instanceof Error ? err.message : String(err)
-  return new DockerfileSyntaxError(filename, range.startLine, range.endLine, detail)
+  let detail = err instanceof Error ? err.message : String(err)
+  const instruction = keyword?.toUpperCase()
+  const escaped = instruction?.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+  if (instruction && !new RegExp(`(^|[^A-Z])${escaped}([^A-Z]|$)`).test(detail)) detail = `${instruction}: ${detail}`
+  return new DockerfileSyntaxError(filename, range.startLine, range.endLine, detail, instruction)
 }

@@ -33,7 +33,7 @@ export function expandInstruction<T extends Instruction>(instruction: T, x: Expa
   try {
     return expand(instruction, x) as T
   } catch (err) {
-    throw atLines(err, options.filename ?? 'Dockerfile', instruction.location)
+    throw atLines(err, options.filename ?? 'Dockerfile', instruction.location, instruction.kind)
   }
 }
 

@@ -172,7 +172,7 @@ export function parseInstruction(node: Node, options: InstructionOptions = {}): 
       common: { original: node.original, location, comments: node.prevComment },
     }, node)
   } catch (err) {
-    throw atLines(err, options.filename ?? 'Dockerfile', location)
+    throw atLines(err, options.filename ?? 'Dockerfile', location, node.value)
   }
 }
 
@@ -450,7 +450,7 @@ export function parseStages(ast: Node, options: InstructionOptions = {}): Stages
     const current = stages[stages.length - 1]
     if (current) { current.commands.push(instruction); continue }
     if (instruction.kind === 'arg') { metaArgs.push(instruction); continue }
-    throw atLines(new Error(`no build stage in current context: ${node.value.toUpperCase()} comes before the first FROM`), filename, instruction.location)
+    throw atLines(new Error(`no build stage in current context: ${node.value.toUpperCase()} comes before the first FROM`), filename, instruction.location, node.value)
   }
   return { stages, metaArgs }
 }

@@ -177,7 +177,7 @@ export function parse(text: string, options: ParseOptions = {}): ParseResult {
     try {
       node = instructionFromLine(line, escape)
     } catch (err) {
-      throw atLines(err, filename, { startLine, endLine: lineNo })
+      throw atLines(err, filename, { startLine, endLine: lineNo }, splitCommand(line, escape).keyword)
     }
     node.prevComment = comments
 
@@ -186,7 +186,7 @@ export function parse(text: string, options: ParseOptions = {}): ParseResult {
       try {
         docs = heredocsFromLine(line)
       } catch (err) {
-        throw atLines(err, filename, { startLine, endLine: lineNo })
+        throw atLines(err, filename, { startLine, endLine: lineNo }, node.value)
       }
       for (const doc of docs) {
         let terminated = false
@@ -200,7 +200,7 @@ export function parse(text: string, options: ParseOptions = {}): ParseResult {
           content += bodyLine
         }
         if (!terminated) {
-          throw atLines(new Error(`unterminated heredoc ${doc.name}`), filename, { startLine, endLine: lineNo })
+          throw atLines(new Error(`unterminated heredoc ${doc.name}`), filename, { startLine, endLine: lineNo }, node.value)
         }
         node.heredocs.push({ ...doc, content })
       }

@@ -37,8 +37,8 @@ test('FROM takes an image, an optional AS name (lowercased) and --platform', () 
 test('FROM errors: argument count, stage names, unknown flags', () => {
   failsWith('FROM\n', 'Dockerfile:1: FROM requires either one or three arguments')
   failsWith('FROM a b\n', 'Dockerfile:1: FROM requires either one or three arguments')
-  failsWith('FROM a AS 1st\n', 'Dockerfile:1: invalid name for build stage: "1st", name can\'t start with a number or contain symbols')
-  failsWith('FROM --platfrom=linux/amd64 a\n', 'Dockerfile:1: unknown flag: --platfrom (did you mean --platform?)')
+  failsWith('FROM a AS 1st\n', 'Dockerfile:1: FROM: invalid name for build stage: "1st", name can\'t start with a number or contain symbols')
+  failsWith('FROM --platfrom=linux/amd64 a\n', 'Dockerfile:1: FROM: unknown flag: --platfrom (did you mean --platform?)')
 })
 
 test('ARGs before the first FROM are meta ARGs; later ones belong to their stage', () => {
@@ -122,15 +122,15 @@ test('mount values with variables wait for the executor’s expansion', () => {
   assert.is(run.mounts[0]!.unexpanded, true)
   const expanded = expandInstruction(run, expanderFor({ CACHE: 'deps', UID: '42' }))
   assert.equal([expanded.mounts[0]!.cacheId, expanded.mounts[0]!.uid, expanded.mounts[0]!.unexpanded], ['deps', 42, false])
-  assert.throws(() => expandInstruction(run, expanderFor({ CACHE: 'deps', UID: 'x' })), /^Dockerfile:2: invalid value x for uid$/)
+  assert.throws(() => expandInstruction(run, expanderFor({ CACHE: 'deps', UID: 'x' })), /^Dockerfile:2: RUN: invalid value x for uid$/)
 })
 
 test('RUN flag errors name the flag and the line', () => {
-  failsWith('FROM a\nRUN --network=bridge true\n', 'Dockerfile:2: invalid network mode "bridge"')
-  failsWith('FROM a\nRUN --security=root true\n', 'Dockerfile:2: security "root" is not valid')
-  failsWith('FROM a\nRUN --mout=type=cache true\n', 'Dockerfile:2: unknown flag: --mout (did you mean --mount?)')
-  failsWith('FROM a\nRUN --mount=type=bind,src=. --mount=type=nope true\n', 'Dockerfile:2: unsupported mount type "nope"')
-  failsWith('FROM a\nRUN --network true\n', 'Dockerfile:2: missing a value on flag: --network')
+  failsWith('FROM a\nRUN --network=bridge true\n', 'Dockerfile:2: RUN: invalid network mode "bridge"')
+  failsWith('FROM a\nRUN --security=root true\n', 'Dockerfile:2: RUN: security "root" is not valid')
+  failsWith('FROM a\nRUN --mout=type=cache true\n', 'Dockerfile:2: RUN: unknown flag: --mout (did you mean --mount?)')
+  failsWith('FROM a\nRUN --mount=type=bind,src=. --mount=type=nope true\n', 'Dockerfile:2: RUN: unsupported mount type "nope"')
+  failsWith('FROM a\nRUN --network true\n', 'Dockerfile:2: RUN: missing a value on flag: --network')
   failsWith('FROM a\n\nRUN\n', 'Dockerfile:3: RUN requires at least one argument')
 })
 
@@ -144,7 +144,7 @@ test('CMD and ENTRYPOINT in both forms', () => {
   assert.equal(cmd!.kind === 'cmd' && [cmd.shell, cmd.command], [false, ['nginx', '-g', 'daemon off;']])
   assert.equal(entrypoint!.kind === 'entrypoint' && [entrypoint.shell, entrypoint.command], [true, 'exec nginx'])
   assert.equal(empty!.kind === 'entrypoint' && [empty.shell, empty.command], [false, []])
-  failsWith('FROM a\nCMD --x echo\n', 'Dockerfile:2: unknown flag: --x')
+  failsWith('FROM a\nCMD --x echo\n', 'Dockerfile:2: CMD: unknown flag: --x')
 })
 
 test('SHELL requires exec form', () => {
@@ -202,10 +202,10 @@ test('COPY and ADD errors: destination, heredoc destination, flags', () => {
   failsWith('FROM a\nCOPY onlyone\n', 'Dockerfile:2: COPY requires at least two arguments, but only one was provided. Destination could not be determined')
   failsWith('FROM a\nADD onlyone\n', 'Dockerfile:2: ADD requires at least two arguments, but only one was provided. Destination could not be determined')
   failsWith('FROM a\nCOPY src <<EOF\nx\nEOF\n', 'Dockerfile:2: COPY cannot accept a heredoc as a destination')
-  failsWith('FROM a\nCOPY --checksum=sha256:x a b\n', 'Dockerfile:2: unknown flag: --checksum')
-  failsWith('FROM a\nCOPY --link=maybe a b\n', 'Dockerfile:2: expecting boolean value for flag --link, not: maybe')
-  failsWith('FROM a\nCOPY --from=a --from=b x y\n', 'Dockerfile:2: duplicate flag specified: --from')
-  failsWith('FROM a\nADD --from=a x y\n', 'Dockerfile:2: unknown flag: --from')
+  failsWith('FROM a\nCOPY --checksum=sha256:x a b\n', 'Dockerfile:2: COPY: unknown flag: --checksum')
+  failsWith('FROM a\nCOPY --link=maybe a b\n', 'Dockerfile:2: COPY: expecting boolean value for flag --link, not: maybe')
+  failsWith('FROM a\nCOPY --from=a --from=b x y\n', 'Dockerfile:2: COPY: duplicate flag specified: --from')
+  failsWith('FROM a\nADD --from=a x y\n', 'Dockerfile:2: ADD: unknown flag: --from')
 })
 
 test('ADD takes its own flags', () => {
@@ -265,11 +265,11 @@ test('HEALTHCHECK errors', () => {
   failsWith('FROM a\nHEALTHCHECK NONE x\n', 'Dockerfile:2: HEALTHCHECK NONE takes no arguments')
   failsWith('FROM a\nHEALTHCHECK CONNECT TCP 7000\n', 'Dockerfile:2: Unknown type "CONNECT" in HEALTHCHECK (try CMD)')
   failsWith('FROM a\nHEALTHCHECK CMD\n', 'Dockerfile:2: Missing command after HEALTHCHECK CMD')
-  failsWith('FROM a\nHEALTHCHECK --interval=50us CMD true\n', 'Dockerfile:2: Interval "interval" cannot be less than 1ms')
-  failsWith('FROM a\nHEALTHCHECK --timeout=5 CMD true\n', 'Dockerfile:2: time: missing unit in duration "5"')
-  failsWith('FROM a\nHEALTHCHECK --retries=-1 CMD true\n', 'Dockerfile:2: --retries cannot be negative (-1)')
-  failsWith('FROM a\nHEALTHCHECK --retries=x CMD true\n', 'Dockerfile:2: strconv.ParseInt: parsing "x": invalid syntax')
-  failsWith('FROM a\nHEALTHCHECK --interva=1s CMD true\n', 'Dockerfile:2: unknown flag: --interva (did you mean --interval?)')
+  failsWith('FROM a\nHEALTHCHECK --interval=50us CMD true\n', 'Dockerfile:2: HEALTHCHECK: Interval "interval" cannot be less than 1ms')
+  failsWith('FROM a\nHEALTHCHECK --timeout=5 CMD true\n', 'Dockerfile:2: HEALTHCHECK: time: missing unit in duration "5"')
+  failsWith('FROM a\nHEALTHCHECK --retries=-1 CMD true\n', 'Dockerfile:2: HEALTHCHECK: --retries cannot be negative (-1)')
+  failsWith('FROM a\nHEALTHCHECK --retries=x CMD true\n', 'Dockerfile:2: HEALTHCHECK: strconv.ParseInt: parsing "x": invalid syntax')
+  failsWith('FROM a\nHEALTHCHECK --interva=1s CMD true\n', 'Dockerfile:2: HEALTHCHECK: unknown flag: --interva (did you mean --interval?)')
 })
 
 test('durations parse like Go’s time.ParseDuration', () => {
@@ -300,7 +300,7 @@ test('ONBUILD refuses ONBUILD, FROM and MAINTAINER triggers and checks the trigg
   failsWith('FROM a\nONBUILD FROM b\n', 'Dockerfile:2: FROM isn\'t allowed as an ONBUILD trigger')
   failsWith('FROM a\nONBUILD MAINTAINER me\n', 'Dockerfile:2: MAINTAINER isn\'t allowed as an ONBUILD trigger')
   failsWith('FROM a\nONBUILD\n', 'Dockerfile:2: ONBUILD requires at least one argument')
-  failsWith('FROM a\nONBUILD COPY x\n', 'Dockerfile:2: COPY requires at least two arguments, but only one was provided. Destination could not be determined')
+  failsWith('FROM a\nONBUILD COPY x\n', 'Dockerfile:2: ONBUILD: COPY requires at least two arguments, but only one was provided. Destination could not be determined')
 })
 
 // --- the public surface ---
@@ -324,7 +324,7 @@ test('parseInstruction works on a single node, reporting its lines', () => {
 
 test('expansion errors name the instruction’s line', () => {
   const [user] = steps('\nUSER ${NAME:?set NAME}\n')
-  assert.throws(() => expandInstruction(user!, expanderFor({})), /^Dockerfile:3: failed to process "\$\{NAME:\?set NAME\}": NAME: set NAME$/)
+  assert.throws(() => expandInstruction(user!, expanderFor({})), /^Dockerfile:3: USER: failed to process "\$\{NAME:\?set NAME\}": NAME: set NAME$/)
 })
 
 test.run()

@@ -116,7 +116,7 @@ test('ONBUILD carries the heredocs of its trigger', () => {
 })
 
 test('an unterminated heredoc is an error on its instruction', () => {
-  failsWith('FROM a\nRUN <<EOF\necho hi\n', 'Dockerfile:2: unterminated heredoc EOF')
+  failsWith('FROM a\nRUN <<EOF\necho hi\n', 'Dockerfile:2: RUN: unterminated heredoc EOF')
 })
 
 test('parseHeredoc accepts, rejects and ignores words like buildkit', () => {
@@ -213,7 +213,7 @@ test('a file without instructions is an error', () => {
 test('an unknown instruction is an error naming it, its line and a near miss', () => {
   failsWith('FROM a\n\nFOOBAR x\n', 'Dockerfile:3: unknown instruction: FOOBAR')
   failsWith('FROM a\nCOPPY a b\n', 'Dockerfile:2: unknown instruction: COPPY (did you mean COPY?)')
-  failsWith('FROM a\nONBUILD RUNN x\n', 'Dockerfile:2: unknown instruction: RUNN (did you mean RUN?)')
+  failsWith('FROM a\nONBUILD RUNN x\n', 'Dockerfile:2: ONBUILD: unknown instruction: RUNN (did you mean RUN?)')
 })
 
 test('keywords are case-insensitive and dump lowercased', () => {
@@ -235,12 +235,12 @@ test('exec form sets attributes.json; invalid JSON falls back to one shell strin
 })
 
 test('a JSON array holding anything but strings is an error, not shell form', () => {
-  failsWith('FROM a\nCMD ["a", 1]\n', 'Dockerfile:2: when using JSON array syntax, arrays must be comprised of strings only')
+  failsWith('FROM a\nCMD ["a", 1]\n', 'Dockerfile:2: CMD: when using JSON array syntax, arrays must be comprised of strings only')
 })
 
 test('ENV and LABEL emit (key value separator) triples for both forms', () => {
   assert.is(dump('ENV A 1 2\nENV B=1 C="x y"\nLABEL k=v'), '(env "A" "1 2" "")\n(env "B" "1" "=" "C" "\\"x y\\"" "=")\n(label "k" "v" "=")')
-  failsWith('FROM a\nENV A=1 B\n', 'Dockerfile:2: Syntax error - can\'t find = in "B". Must be of the form: name=value')
+  failsWith('FROM a\nENV A=1 B\n', 'Dockerfile:2: ENV: Syntax error - can\'t find = in "B". Must be of the form: name=value')
   failsWith('FROM a\nLABEL onlykey\n', 'Dockerfile:2: LABEL must have two arguments')
 })
 
@@ -257,7 +257,7 @@ test('MAINTAINER, STOPSIGNAL, USER and WORKDIR take the rest of the line as one 
 })
 
 test('errors in a continued instruction name its first line', () => {
-  failsWith('FROM a\nENV \\\n  A=1 \\\n  B\n', 'Dockerfile:2: Syntax error - can\'t find = in "B". Must be of the form: name=value')
+  failsWith('FROM a\nENV \\\n  A=1 \\\n  B\n', 'Dockerfile:2: ENV: Syntax error - can\'t find = in "B". Must be of the form: name=value')
 })
 
 // --- Go quoting in the dump ---
