@@ -41,6 +41,6 @@ export function atLines(err: unknown, filename: string, range: SourceRange, keyw
   let detail = err instanceof Error ? err.message : String(err)
   const instruction = keyword?.toUpperCase()
   const escaped = instruction?.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
-  if (instruction && !new RegExp(`(^|[^A-Z])${escaped}([^A-Z]|$)`).test(detail)) detail = `${instruction}: ${detail}`
+  if (instruction && !new RegExp(`(^|[^A-Za-z])${escaped}([^A-Za-z]|$)`, 'i').test(detail)) detail = `${instruction}: ${detail}`
   return new DockerfileSyntaxError(filename, range.startLine, range.endLine, detail, instruction)
 }

@@ -276,7 +276,8 @@ function parseRun(req: Request): Run {
   const security = (flags.security ?? 'sandbox') as SecurityMode
   if (!securityModes.includes(security)) throw new Error(`security ${goQuote(security)} is not valid`)
   const line = commandLine(req)
-  if (line.shell && line.command.trim() === '') throw atLeastOne('RUN')
+  // buildkit would run an empty command and fail later, far from the line
+  if (line.shell ? line.command.trim() === '' : line.command.length === 0) throw atLeastOne('RUN')
   return {
     kind: 'run',
     ...req.common,

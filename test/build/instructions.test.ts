@@ -132,6 +132,7 @@ test('RUN flag errors name the flag and the line', () => {
   failsWith('FROM a\nRUN --mount=type=bind,src=. --mount=type=nope true\n', 'Dockerfile:2: RUN: unsupported mount type "nope"')
   failsWith('FROM a\nRUN --network true\n', 'Dockerfile:2: RUN: missing a value on flag: --network')
   failsWith('FROM a\n\nRUN\n', 'Dockerfile:3: RUN requires at least one argument')
+  failsWith('FROM a\nRUN []\n', 'Dockerfile:2: RUN requires at least one argument')
 })
 
 test('RUN --device takes a name and an optional required', () => {

@@ -213,6 +213,7 @@ test('a file without instructions is an error', () => {
 test('an unknown instruction is an error naming it, its line and a near miss', () => {
   failsWith('FROM a\n\nFOOBAR x\n', 'Dockerfile:3: unknown instruction: FOOBAR')
   failsWith('FROM a\nCOPPY a b\n', 'Dockerfile:2: unknown instruction: COPPY (did you mean COPY?)')
+  failsWith('FROM a\nfoobar x\n', 'Dockerfile:2: unknown instruction: foobar')
   failsWith('FROM a\nONBUILD RUNN x\n', 'Dockerfile:2: ONBUILD: unknown instruction: RUNN (did you mean RUN?)')
 })
 
@@ -305,6 +306,12 @@ test('${VAR?msg} and ${VAR:?msg} fail with the message, expanded', () => {
   assert.is(lex.processWord('${VAR?message here$ARG}', ['VAR=', 'ARG=x']), '')
   assert.throws(() => lex.processWord('${VAR:?message here$ARG}', ['VAR=', 'ARG=x']), /VAR: message herex/)
   assert.throws(() => lex.processWord('${VAR?}', []), /^failed to process "\$\{VAR\?\}": VAR: is not allowed to be unset$/)
+})
+
+test('${#} is the empty special parameter; ${#VAR} (length) is not supported, as in buildkit', () => {
+  const lex = new ShellLex()
+  assert.is(lex.processWord('a${#}b', { VAR: 'xyz' }), 'ab')
+  assert.throws(() => lex.processWord('${#VAR}', { VAR: 'xyz' }), /unsupported modifier \(V\) in substitution/)
 })
 
 test('process reports matched and unmatched variables', () => {
