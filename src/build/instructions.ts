@@ -158,6 +158,7 @@ interface Request {
   flags: string[]
   heredocs: Heredoc[]
   common: Common
+  node: Node
 }
 
 export function parseInstruction(node: Node, options: InstructionOptions = {}): Instruction {
@@ -170,13 +171,14 @@ export function parseInstruction(node: Node, options: InstructionOptions = {}): 
       flags: node.flags,
       heredocs: node.heredocs,
       common: { original: node.original, location, comments: node.prevComment },
-    }, node)
+      node,
+    })
   } catch (err) {
     throw atLines(err, options.filename ?? 'Dockerfile', location, node.value)
   }
 }
 
-function fromRequest(req: Request, node: Node): Instruction {
+function fromRequest(req: Request): Instruction {
   const { args, common } = req
   switch (req.keyword) {
     case 'from': return parseFrom(req)
@@ -224,7 +226,7 @@ function fromRequest(req: Request, node: Node): Instruction {
       return { kind: 'shell', ...common, shell: args }
     }
     case 'healthcheck': return parseHealthcheck(req)
-    case 'onbuild': return parseOnbuild(req, node)
+    case 'onbuild': return parseOnbuild(req)
     default:
       throw new Error(`unknown instruction: ${req.keyword.toUpperCase()}`)
   }
@@ -409,7 +411,7 @@ function parseHealthcheck(req: Request): Healthcheck {
   return check
 }
 
-function parseOnbuild(req: Request, node: Node): Onbuild {
+function parseOnbuild(req: Request): Onbuild {
   if (req.args.length === 0) throw atLeastOne('ONBUILD')
   parseFlags(req.flags, noFlags)
   const triggerKeyword = req.args[0]!.trim().toUpperCase()
@@ -419,7 +421,7 @@ function parseOnbuild(req: Request, node: Node): Onbuild {
   }
   let expression = req.common.original.replace(/^[\t\n\f\r ]*onbuild[\t\n\f\r ]*/i, '')
   for (const doc of req.heredocs) expression += '\n' + doc.content + doc.name
-  const child = node.next!.children[0]!
+  const child = req.node.next!.children[0]!
   const trigger = fromRequest({
     keyword: child.value,
     args: nodeArgs(child),
@@ -427,7 +429,8 @@ function parseOnbuild(req: Request, node: Node): Onbuild {
     flags: child.flags,
     heredocs: req.heredocs,
     common: { original: child.original, location: req.common.location, comments: [] },
-  }, child)
+    node: child,
+  })
   return { kind: 'onbuild', ...req.common, expression, trigger }
 }
 
