@@ -88,8 +88,16 @@ int cg_detect(struct cgroup *cg) {
       if (!ctrls) ctrls = xstrdup("");
       char *nl = strchr(ctrls, '\n');
       if (nl) *nl = 0;
-      /* a v2 mount counts when it is the unified root or holds controllers */
-      if (!*ctrls && strcmp(f, "/sys/fs/cgroup") != 0) { free(ctrls); continue; }
+      /* a v2 mount counts when it is the unified root, or (hybrid) when it holds a
+       * controller we use; a hybrid v2 holding only hugetlb is left alone: enabling
+       * it in subtree_control would pin it there (crun's hybrid fix moves it to v1) */
+      bool useful = !strcmp(f, "/sys/fs/cgroup");
+      static const char *const wanted[] = {"cpu", "memory", "pids", "io", "cpuset"};
+      for (size_t k = 0; !useful && k < sizeof wanted / sizeof wanted[0]; k++) {
+        struct cg_hier probe = {.controllers = ctrls};
+        useful = has_controller(&probe, wanted[k]);
+      }
+      if (!useful) { free(ctrls); continue; }
     } else {
       ctrls = v1_controllers(superopts);
       if (!*ctrls) { free(ctrls); continue; } /* named hierarchy (name=systemd) */
@@ -360,7 +368,7 @@ int cg_join_process(pid_t target, pid_t pid) {
 /* /sys/fs/cgroup inside the container: cgroup2 when the host is unified, else a tmpfs
  * with one cgroup v1 mount per hierarchy (rooted at the container's cgroup by the
  * cgroup namespace). */
-int cg_mount_in_container(int dirfd, const char *dest, unsigned long flags) {
+int cg_mount_in_container(int rootfd, int dirfd, const char *dest, unsigned long flags) {
   char target[64];
   snprintf(target, sizeof target, "/proc/self/fd/%d", dirfd);
   struct cgroup *cg = detected;
@@ -370,21 +378,27 @@ int cg_mount_in_container(int dirfd, const char *dest, unsigned long flags) {
     return 0;
   }
   if (mount("tmpfs", target, "tmpfs", flags & ~MS_RDONLY, "mode=755") < 0) return herr("mount", "tmpfs on %s", dest);
-  int fd = open(target, O_PATH | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return herr("mount", "open %s", dest);
+  /* the fd still names the directory under the new tmpfs: look the path up again */
+  int top = resolve_in_root(rootfd, dest, false, false);
+  if (top < 0) return herr("mount", "reopen %s", dest);
+  snprintf(target, sizeof target, "/proc/self/fd/%d", top);
+  int fd = open(target, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) { close(top); return herr("mount", "open %s", dest); }
   for (int i = 0; i < cg->n; i++) {
     struct cg_hier *h = &cg->h[i];
     const char *name = strrchr(h->mount, '/');
     name = name ? name + 1 : h->controllers;
-    if (mkdirat(fd, name, 0755) < 0 && errno != EEXIST) { close(fd); return herr("mount", "mkdir %s/%s", dest, name); }
+    if (mkdirat(fd, name, 0755) < 0 && errno != EEXIST) { close(fd); close(top); return herr("mount", "mkdir %s/%s", dest, name); }
     char sub[96];
     snprintf(sub, sizeof sub, "/proc/self/fd/%d/%s", fd, name);
     int rc = h->v2 ? mount("cgroup2", sub, "cgroup2", flags, NULL)
                    : mount("cgroup", sub, "cgroup", flags, h->controllers);
-    if (rc < 0) { close(fd); return herr("mount", "cgroup %s on %s/%s", h->controllers, dest, name); }
+    if (rc < 0) { close(fd); close(top); return herr("mount", "cgroup %s on %s/%s", h->controllers, dest, name); }
   }
   close(fd);
+  int rc = 0;
   if ((flags & MS_RDONLY) && mount(NULL, target, NULL, MS_REMOUNT | MS_RDONLY | (flags & ~MS_RDONLY), "mode=755") < 0)
-    return herr("mount", "remount %s read-only", dest);
-  return 0;
+    rc = herr("mount", "remount %s read-only", dest);
+  close(top);
+  return rc;
 }

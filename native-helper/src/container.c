@@ -142,8 +142,9 @@ static void __attribute__((noreturn)) container_child(struct child_ctx *x) {
   } else {
     if (setup_stdio(x->stdio[0], x->stdio[1], x->stdio[2]) < 0) child_fail(sync);
   }
-  /* nothing of ours leaks into the container */
-  syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC);
+  /* nothing of ours leaks into the container (init does not exec: close, not CLOEXEC) */
+  if (sync > 3) syscall(SYS_close_range, 3U, (unsigned)sync - 1, 0U);
+  syscall(SYS_close_range, (unsigned)sync + 1, ~0U, 0U);
   if (finalize_process(&c->proc) < 0) child_fail(sync);
   if (c->init) init_run(&c->proc, sync);
   int code = exec_process(&c->proc);
@@ -155,7 +156,7 @@ static void __attribute__((noreturn)) container_child(struct child_ctx *x) {
 static void report_failure(int report_fd, int code) {
   if (report_fd < 0) { herr_print(); return; }
   char msg[sizeof herr_msg + 16];
-  int n = snprintf(msg, sizeof msg, "E%d %s", code, herr_msg);
+  int n = snprintf(msg, sizeof msg, "E%d %s\n", code, herr_msg);
   write_all(report_fd, msg, (size_t)n);
 }
 
@@ -352,7 +353,7 @@ static void __attribute__((noreturn)) run_container(struct config *c, bool fg, i
   }
   if (report_fd >= 0) {
     char line[32];
-    int n = snprintf(line, sizeof line, "P%d", (int)pid);
+    int n = snprintf(line, sizeof line, "P%d\n", (int)pid);
     write_all(report_fd, line, (size_t)n);
     close(report_fd);
   }
@@ -420,9 +421,11 @@ int cmd_run(int argc, char **argv) {
     if (r < 0 && errno == EINTR) continue;
     if (r <= 0) break;
     len += (size_t)r;
-    if (len == sizeof buf - 1) break;
+    if (len == sizeof buf - 1 || memchr(buf, '\n', len)) break;
   }
   buf[len] = 0;
+  char *nl = strchr(buf, '\n');
+  if (nl) *nl = 0;
   if (len > 1 && buf[0] == 'P') {
     if (status_fd >= 0) {
       char line[32];

@@ -194,7 +194,7 @@ void cg_destroy(struct cgroup *cg);
 /* join the cgroups of another process (exec): write pid into each of target's cgroups */
 int cg_join_process(pid_t target, pid_t pid);
 /* mount a cgroup filesystem view at a container path (fd of the target dir) */
-int cg_mount_in_container(int dirfd, const char *dest, unsigned long flags);
+int cg_mount_in_container(int rootfd, int dirfd, const char *dest, unsigned long flags);
 
 /* ------------------------------------------------------------------ mounts.c */
 /* everything between clone and pivot_root, then pivot_root and the post-pivot steps */

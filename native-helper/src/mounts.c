@@ -189,7 +189,7 @@ static int fs_to(const char *type, const char *source, int target, const struct 
                  int rootfd) {
   char tp[64];
   fd_path(target, tp, sizeof tp);
-  if (!strcmp(type, "cgroup") || !strcmp(type, "cgroup2")) return cg_mount_in_container(target, dest, mo->ms);
+  if (!strcmp(type, "cgroup") || !strcmp(type, "cgroup2")) return cg_mount_in_container(rootfd, target, dest, mo->ms);
   if (mount(source && *source ? source : type, tp, type, mo->ms, mo->data[0] ? mo->data : NULL) < 0) {
     if (!strcmp(type, "sysfs") && (errno == EPERM || errno == EACCES)) {
       /* sysfs of a network namespace we do not own: show the host's, read-only */
