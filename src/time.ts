@@ -21,11 +21,9 @@ export function parseDuration(s: string): number {
 /** Docker's --since/--until: RFC 3339 date, unix timestamp (seconds), or a duration ago. */
 export function parseTimeArg(s: string, now = Date.now()): number {
   if (/^\d+(\.\d+)?$/.test(s)) return Number(s) * 1000
-  const t = Date.parse(s)
+  // durations first: V8's Date.parse accepts odd strings such as "1m"
+  if (/^(\d+(\.\d+)?(ns|us|µs|ms|s|m|h|d))+$/.test(s)) return now - parseDuration(s)
+  const t = /^\d{4}-\d\d-\d\d/.test(s) ? Date.parse(s) : NaN
   if (!Number.isNaN(t)) return t
-  try {
-    return now - parseDuration(s)
-  } catch {
-    throw new StrataError(`invalid time ${JSON.stringify(s)}: use an RFC 3339 date, a unix timestamp, or a duration like 10m`)
-  }
+  throw new StrataError(`invalid time ${JSON.stringify(s)}: use an RFC 3339 date, a unix timestamp, or a duration like 10m`)
 }

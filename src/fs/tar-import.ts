@@ -93,7 +93,12 @@ export async function importTar(store: ObjectStore, input: Readable, opts: TarIm
           break
         }
         case 'link': {
-          const target = builder.lookup(h.linkname ?? '')
+          let target
+          try {
+            target = builder.lookup(h.linkname ?? '')
+          } catch {
+            target = undefined // an absolute or `..` target cannot be in the archive either
+          }
           if (!target || target instanceof DirNode) throw new UnsafeArchivePath(name, `hard link to ${JSON.stringify(h.linkname)}, which is not an earlier file in the archive`)
           builder.addFile(name, target)
           entry.resume()
