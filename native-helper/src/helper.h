@@ -267,6 +267,8 @@ int attach_listen(int state_dirfd);
 void run_exit_command(char **argv);
 
 /* ------------------------------------------------------------------ init.c */
+extern char *argv_area;         /* our argv strings (main.c), rewritten by init */
+extern size_t argv_area_len;
 /* PID 1 of the container when org.strata.init is set: forks the command, forwards
  * signals, reaps zombies; never returns */
 void init_run(const struct process_spec *ps, int sync_sock) __attribute__((noreturn));

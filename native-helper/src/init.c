@@ -6,12 +6,18 @@
 #include <errno.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 void init_run(const struct process_spec *ps, int sync_sock) {
   prctl(PR_SET_NAME, "init", 0, 0, 0);
+  if (argv_area && argv_area_len > 4) {
+    /* /proc/1/cmdline: "init" instead of the helper's host path and arguments */
+    memset(argv_area, 0, argv_area_len);
+    memcpy(argv_area, "init", 4);
+  }
   sigset_t all;
   sigfillset(&all);
   sigprocmask(SIG_SETMASK, &all, NULL);

@@ -17,7 +17,13 @@ static const char usage[] =
   "  umount TARGET\n"
   "  version\n";
 
+char *argv_area;
+size_t argv_area_len;
+
 int main(int argc, char **argv) {
+  /* remembered so that the container's init can show itself as "init" in ps */
+  argv_area = argv[0];
+  argv_area_len = (size_t)(argv[argc - 1] + strlen(argv[argc - 1]) + 1 - argv[0]);
   /* fds 0-2 always exist, so nothing we open lands on them by accident */
   for (int fd = 0; fd < 3; fd++)
     if (fcntl(fd, F_GETFD) < 0) open("/dev/null", O_RDWR);

@@ -36,59 +36,80 @@ static int openat2_path(int dirfd, const char *path, int flags) {
   return fd;
 }
 
+static int resolve_create(int rootfd, const char *path, bool as_file, int depth);
+
 int resolve_in_root(int rootfd, const char *path, bool create, bool as_file) {
   while (*path == '/') path++;
   if (!*path) return openat(rootfd, ".", O_PATH | O_CLOEXEC);
   int fd = openat2_path(rootfd, path, O_PATH);
   if (fd >= 0 || errno != ENOENT || !create) return fd;
+  return resolve_create(rootfd, path, as_file, 0);
+}
 
+/* create the missing components of path (relative to the root); a dangling symlink on
+ * the way is followed (inside the root) and its target created */
+static int resolve_create(int rootfd, const char *path, bool as_file, int depth) {
+  if (depth > 40) { errno = ELOOP; return -1; }
+  while (*path == '/') path++;
   char buf[PATH_MAX];
   size_t len = strlen(path);
   if (len >= sizeof buf) { errno = ENAMETOOLONG; return -1; }
   memcpy(buf, path, len + 1);
   while (len > 0 && buf[len - 1] == '/') buf[--len] = 0;
-  /* walk the prefixes; each missing one is created inside its resolved parent */
+  if (!len) return openat(rootfd, ".", O_PATH | O_CLOEXEC);
   for (size_t i = 0; i <= len; i++) {
     if (buf[i] != '/' && buf[i] != 0) continue;
     if (i > 0 && buf[i - 1] == '/') continue;
     bool last = buf[i] == 0;
-    char saved = buf[i];
     buf[i] = 0;
     int t = openat2_path(rootfd, buf, O_PATH);
     if (t >= 0) {
       close(t);
-    } else if (errno == ENOENT) {
-      char *slash = strrchr(buf, '/');
-      int parent;
-      const char *name;
-      if (slash) {
-        *slash = 0;
-        parent = openat2_path(rootfd, buf, O_PATH | O_DIRECTORY);
-        *slash = '/';
-        name = slash + 1;
-      } else {
-        parent = dup(rootfd);
-        name = buf;
-      }
-      if (parent < 0) return -1;
-      int rc;
-      if (last && as_file) {
-        rc = openat(parent, name, O_CREAT | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0644);
-        if (rc >= 0) close(rc);
-        else if (errno == EEXIST) rc = 0;
-      } else {
-        rc = mkdirat(parent, name, 0755);
-        if (rc < 0 && errno == EEXIST) rc = 0;
-      }
-      int saved_errno = errno;
-      close(parent);
-      if (rc < 0) { errno = saved_errno; return -1; }
-    } else {
-      return -1;
+      if (!last) buf[i] = '/';
+      continue;
     }
-    buf[i] = saved;
+    if (errno != ENOENT) return -1;
+    char *slash = strrchr(buf, '/');
+    const char *name = slash ? slash + 1 : buf;
+    int parent;
+    if (slash) {
+      *slash = 0;
+      parent = openat2_path(rootfd, buf, O_PATH | O_DIRECTORY);
+      *slash = '/';
+    } else {
+      parent = dup(rootfd);
+    }
+    if (parent < 0) return -1;
+    char target[PATH_MAX];
+    ssize_t tl = readlinkat(parent, name, target, sizeof target - 1);
+    if (tl >= 0) {
+      /* a dangling symlink: continue at its target, resolved inside the root */
+      target[tl] = 0;
+      char next[PATH_MAX];
+      const char *rest = last ? "" : buf + i + 1;
+      int n;
+      if (target[0] == '/') n = snprintf(next, sizeof next, "%s/%s", target, rest);
+      else if (slash) { *slash = 0; n = snprintf(next, sizeof next, "%s/%s/%s", buf, target, rest); }
+      else n = snprintf(next, sizeof next, "%s/%s", target, rest);
+      close(parent);
+      if (n >= (int)sizeof next) { errno = ENAMETOOLONG; return -1; }
+      return resolve_create(rootfd, next, as_file, depth + 1);
+    }
+    int rc;
+    if (last && as_file) {
+      rc = openat(parent, name, O_CREAT | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0644);
+      if (rc >= 0) close(rc);
+      else if (errno == EEXIST) rc = 0;
+    } else {
+      rc = mkdirat(parent, name, 0755);
+      if (rc < 0 && errno == EEXIST) rc = 0;
+    }
+    int saved_errno = errno;
+    close(parent);
+    if (rc < 0) { errno = saved_errno; return -1; }
+    if (!last) buf[i] = '/';
   }
-  return openat2_path(rootfd, path, O_PATH);
+  return openat2_path(rootfd, buf, O_PATH);
 }
 
 /* ------------------------------------------------------------ mount options */
