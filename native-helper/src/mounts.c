@@ -321,7 +321,9 @@ int mount_overlay(const char *target, char **lowers, size_t nlower, const char *
     close(t);
     return rc;
   }
-  int fs = fsopen("overlay", FSOPEN_CLOEXEC);
+  /* STRATA_HELPER_OVERLAY_MOUNT2=1 forces the mount(2) path (tests of the fallback) */
+  const char *force = getenv("STRATA_HELPER_OVERLAY_MOUNT2");
+  int fs = force && *force == '1' ? -1 : fsopen("overlay", FSOPEN_CLOEXEC);
   if (fs >= 0) {
     int rc = 0;
     for (size_t i = 0; i < nlower && rc == 0; i++) rc = fsconfig(fs, FSCONFIG_SET_STRING, "lowerdir+", lowers[i], 0);
