@@ -125,7 +125,8 @@ static void xout_put(struct xout *o, const void *p, size_t n) {
 }
 
 static char *names_buf, *value_buf;
-static size_t names_cap = 1 << 16, value_cap = 1 << 16;
+/* small buffers: the kernel allocates as much as we offer on every call */
+static size_t names_cap = 512, value_cap = 512;
 
 static void emit_xattrs(struct xout *o, const char *path, const char *rel) {
   ssize_t n = llistxattr(path, names_buf, names_cap);
@@ -164,10 +165,12 @@ static void emit_xattrs(struct xout *o, const char *path, const char *rel) {
   }
 }
 
-/* path holds DIR/rel (plen bytes); rel starts at path + roff */
-static void walk(struct xout *o, int dfd, char *path, size_t plen, size_t roff, dev_t dev) {
+/* path holds the relative path of the directory being walked (plen bytes); the walk
+ * runs with the directory as cwd so that each xattr call resolves one component */
+static void walk(struct xout *o, int dfd, char *path, size_t plen, dev_t dev) {
   DIR *d = fdopendir(dfd);
   if (!d) { close(dfd); return; }
+  if (fchdir(dfd) < 0) { closedir(d); return; }
   struct dirent *e;
   while ((e = readdir(d))) {
     const char *name = e->d_name;
@@ -175,9 +178,9 @@ static void walk(struct xout *o, int dfd, char *path, size_t plen, size_t roff, 
     size_t nl = strlen(name);
     if (plen + nl + 2 >= PATH_MAX) continue;
     size_t np = plen;
-    if (np > roff) path[np++] = '/';
+    if (np) path[np++] = '/';
     memcpy(path + np, name, nl + 1);
-    emit_xattrs(o, path, path + roff);
+    emit_xattrs(o, name, path);
     bool isdir = e->d_type == DT_DIR;
     if (e->d_type == DT_UNKNOWN) {
       struct stat st;
@@ -186,8 +189,12 @@ static void walk(struct xout *o, int dfd, char *path, size_t plen, size_t roff, 
     if (isdir) {
       int sub = openat(dirfd(d), name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
       struct stat st;
-      if (sub >= 0 && fstat(sub, &st) == 0 && st.st_dev == dev) walk(o, sub, path, np + nl, roff, dev);
-      else if (sub >= 0) close(sub);
+      if (sub >= 0 && fstat(sub, &st) == 0 && st.st_dev == dev) {
+        walk(o, sub, path, np + nl, dev);
+        if (fchdir(dirfd(d)) < 0) break;
+      } else if (sub >= 0) {
+        close(sub);
+      }
     }
     path[plen] = 0;
   }
@@ -209,10 +216,8 @@ int cmd_xattrs(int argc, char **argv) {
   struct stat st;
   if (fstat(fd, &st) < 0) die(1, "xattrs", "stat %s: %s", path, strerror(errno));
   emit_xattrs(&o, path, ".");
-  /* entries are built as "DIR/rel"; rel starts at roff */
-  if (path[l - 1] != '/') path[l++] = '/';
-  path[l] = 0;
-  walk(&o, fd, path, l, l, st.st_dev);
+  path[0] = 0;
+  walk(&o, fd, path, 0, st.st_dev);
   if (o.len && write_all(1, o.buf, o.len) < 0) die(1, "xattrs", "write stdout: %s", strerror(errno));
   return 0;
 }
