@@ -210,6 +210,10 @@ static void __attribute__((noreturn)) run_container(struct config *c, bool fg, i
   int sigfd = block_signals();
   if (sigfd < 0) start_failed(c, state, status_fd, report_fd, NULL, EXIT_ENGINE);
 
+  /* the attach socket exists before anyone learns that the container started */
+  int listen_fd = -1;
+  if (state >= 0 && (listen_fd = attach_listen(state)) < 0) start_failed(c, state, status_fd, report_fd, NULL, EXIT_ENGINE);
+
   static struct cgroup cg;
   if (cg_detect(&cg) < 0) start_failed(c, state, status_fd, report_fd, NULL, EXIT_ENGINE);
   char defpath[64];
@@ -322,6 +326,7 @@ static void __attribute__((noreturn)) run_container(struct config *c, bool fg, i
   m.sigfd = sigfd;
   m.cg = &cg;
   m.state_dirfd = state;
+  m.listen_fd = listen_fd;
   m.status_fd = status_fd;
   m.exit_command = c->exit_command;
   m.wait_eof = c->ns[NS_PID].wanted && !c->ns[NS_PID].path;
@@ -562,6 +567,7 @@ int cmd_exec(int argc, char **argv) {
   m.stdin_open = true;
   m.sigfd = sigfd;
   m.state_dirfd = -1;
+  m.listen_fd = -1;
   m.log_fd = -1;
   m.status_fd = status_fd;
   m.wait_eof = false;

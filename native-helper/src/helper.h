@@ -252,6 +252,7 @@ struct monitor {
   int user_in;                  /* our stdin when relayed, else -1 */
   int log_fd;                   /* CRI log, -1 when none */
   int state_dirfd;              /* -1 when none */
+  int listen_fd;                /* attach socket (listening), -1 when none */
   int status_fd;                /* -1 when none */
   bool wait_eof;                /* after exit, wait for output EOF (own pid ns) */
   struct cgroup *cg;

@@ -435,11 +435,8 @@ int monitor_run(struct monitor *m) {
     struct epoll_event ev = {.events = EPOLLIN, .data.ptr = &S.s_user};
     if (epoll_ctl(S.ep, EPOLL_CTL_ADD, m->user_in, &ev) < 0) m->user_in = -1;
   }
-  if (m->state_dirfd >= 0) {
-    S.listen_fd = attach_listen(m->state_dirfd);
-    if (S.listen_fd < 0) herr_print();
-    else ep_set(EPOLL_CTL_ADD, S.listen_fd, EPOLLIN, &S.s_listen);
-  }
+  S.listen_fd = m->listen_fd;
+  if (S.listen_fd >= 0) ep_set(EPOLL_CTL_ADD, S.listen_fd, EPOLLIN, &S.s_listen);
 
   for (;;) {
     if (S.exited) {
