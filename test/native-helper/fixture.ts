@@ -72,6 +72,8 @@ export interface BundleOptions {
   rlimits?: object[]
   consoleSize?: { height: number; width: number }
   noNewPrivileges?: boolean
+  sysctl?: Record<string, string>
+  oomScoreAdj?: number
 }
 
 export const dockerMounts = [
@@ -105,6 +107,7 @@ export function writeBundle(bundle: string, o: BundleOptions): string {
       capabilities: { bounding: caps, effective: caps, permitted: caps },
       noNewPrivileges: o.noNewPrivileges ?? true,
       rlimits: o.rlimits ?? [{ type: 'RLIMIT_NOFILE', hard: 1048576, soft: 1048576 }],
+      ...(o.oomScoreAdj !== undefined ? { oomScoreAdj: o.oomScoreAdj } : {}),
     },
     mounts: [...(o.mounts ?? dockerMounts), ...(o.extraMounts ?? [])],
     annotations: o.annotations ?? {},
@@ -112,6 +115,7 @@ export function writeBundle(bundle: string, o: BundleOptions): string {
       namespaces: o.namespaces ?? [{ type: 'pid' }, { type: 'network' }, { type: 'ipc' }, { type: 'uts' }, { type: 'mount' }, { type: 'cgroup' }],
       cgroupsPath,
       resources: o.resources ?? {},
+      ...(o.sysctl ? { sysctl: o.sysctl } : {}),
       maskedPaths: ['/proc/asound', '/proc/acpi', '/proc/kcore', '/proc/keys', '/proc/latency_stats', '/proc/timer_list', '/proc/timer_stats', '/proc/sched_debug', '/proc/scsi', '/sys/firmware'],
       readonlyPaths: ['/proc/bus', '/proc/fs', '/proc/irq', '/proc/sys', '/proc/sysrq-trigger'],
     },

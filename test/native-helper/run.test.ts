@@ -300,4 +300,32 @@ test('the container is in its cgroup in every hierarchy while it runs; the dirs 
   assert.equal(cgroupDirs(cg), [])
 })
 
+test('a network namespace given by path is joined (how the TS side hands over a prepared netns)', async () => {
+  const { spawnSync } = await import('node:child_process')
+  const name = `strata-nh-${process.pid}`
+  assert.is(spawnSync('ip', ['netns', 'add', name]).status, 0)
+  try {
+    assert.is(spawnSync('ip', ['-n', name, 'link', 'add', 'probe0', 'type', 'veth', 'peer', 'name', 'probe1']).status, 0)
+    const r = await run(['run', bundle({
+      namespaces: [{ type: 'pid' }, { type: 'network', path: `/run/netns/${name}` }, { type: 'ipc' }, { type: 'uts' }, { type: 'mount' }],
+      args: ['sh', '-c', 'ls /sys/class/net | tr "\\n" " "'],
+    })])
+    assert.is(r.code, 0, r.stderr)
+    assert.equal(r.stdout.trim().split(' ').sort(), ['lo', 'probe0', 'probe1'])
+  } finally {
+    spawnSync('ip', ['netns', 'del', name])
+  }
+})
+
+test('sysctls and oom_score_adj apply inside', async () => {
+  const r = await run(['run', bundle({
+    sysctl: { 'net.ipv4.ip_unprivileged_port_start': '80', 'kernel.shmmni': '1234' },
+    oomScoreAdj: 500,
+    args: ['sh', '-c', 'cat /proc/sys/net/ipv4/ip_unprivileged_port_start /proc/sys/kernel/shmmni /proc/self/oom_score_adj'],
+  })])
+  assert.is(r.code, 0, r.stderr)
+  assert.equal(r.stdout.trim().split('\n'), ['80', '1234', '500'])
+  assert.is.not(fs.readFileSync('/proc/sys/kernel/shmmni', 'utf8').trim(), '1234', 'the host keeps its value')
+})
+
 test.run()
