@@ -5,9 +5,11 @@ import { resolveRevision } from '../src/refs/revparse.js'
 import { diffTrees } from '../src/diff/tree-diff.js'
 import { nameStatus, patch, statRows } from '../src/diff/render.js'
 import { humanSize } from './lib/format.js'
+import { findContainer, isContainerName, paths as containerPaths } from '../src/runtime/container.js'
+import { containerChanges } from '../src/runtime/changes.js'
 
 export default class Diff extends StrataCommand {
-  static override description = 'show changes between two images (or one image and its parent)'
+  static override description = 'show changes between two images, one image and its parent, or a container and its image (A/C/D)'
   static override examples = ['strata diff debian:12.1 debian:12.2', 'strata diff web~1 web --stat', 'strata diff a b -p -- /etc']
   static override strict = false
   static override args = {
@@ -27,6 +29,14 @@ export default class Diff extends StrataCommand {
     const positional = (sep >= 0 ? this.argv.slice(0, sep) : this.argv).filter((a) => !a.startsWith('-'))
     const paths = sep >= 0 ? this.argv.slice(sep + 1).map((p) => p.replace(/^\/+/, '')) : []
     const s = await Strata.open(flags.root)
+    if (positional.length === 1 && (await s.read((tx) => isContainerName(tx, positional[0])))) {
+      // docker diff CONTAINER: A/C/D against the container's base
+      const rec = await s.read((tx) => findContainer(tx, positional[0]))
+      const changes = await containerChanges(s.objects, s.objects.readCommit(rec.base).tree, containerPaths(s, rec.id).upper)
+      if (flags.json) this.log(JSON.stringify(changes.map((c) => ({ Kind: c.kind, Path: c.path })), null, 2))
+      else if (changes.length) this.log(changes.map((c) => `${c.kind} ${c.path}`).join('\n'))
+      return
+    }
     const [a, b] = await s.read(async (tx) => {
       const x = await resolveRevision(tx, s.objects, positional[0])
       if (positional[1]) return [x, await resolveRevision(tx, s.objects, positional[1])]

@@ -1,8 +1,13 @@
 // The command table for oclif's explicit strategy: id → class. Topics use spaces on the
 // command line (`strata image ls`) and colons here.
+import Attach from './attach.js'
 import Branch from './branch.js'
+import Commit from './commit.js'
+import Cp from './cp.js'
+import Create from './create.js'
 import Diff from './diff.js'
 import Events from './events.js'
+import Exec from './exec.js'
 import Export from './export.js'
 import Fsck from './fsck.js'
 import Gc from './gc.js'
@@ -12,18 +17,43 @@ import Images from './images.js'
 import Import from './import.js'
 import Info from './info.js'
 import Inspect from './inspect.js'
+import Kill from './kill.js'
 import Log from './log.js'
+import Logs from './logs.js'
+import Pause from './pause.js'
+import Ps from './ps.js'
 import Reflog from './reflog.js'
+import Rename from './rename.js'
+import Restart from './restart.js'
+import Rm from './rm.js'
 import Rmi from './rmi.js'
+import Run from './run.js'
 import Show from './show.js'
+import Start from './start.js'
+import Stats from './stats.js'
+import Stop from './stop.js'
 import SystemRebuild from './system/rebuild.js'
+import SystemReconcile from './system/reconcile.js'
 import Tag from './tag.js'
+import Top from './top.js'
+import Unpause from './unpause.js'
 import Version from './version.js'
+import VolumeCreate from './volume/create.js'
+import VolumeInspect from './volume/inspect.js'
+import VolumeLs from './volume/ls.js'
+import VolumePrune from './volume/prune.js'
+import VolumeRm from './volume/rm.js'
+import Wait from './wait.js'
 
 export const COMMANDS = {
+  attach: Attach,
   branch: Branch,
+  commit: Commit,
+  cp: Cp,
+  create: Create,
   diff: Diff,
   events: Events,
+  exec: Exec,
   export: Export,
   fsck: Fsck,
   gc: Gc,
@@ -33,11 +63,31 @@ export const COMMANDS = {
   import: Import,
   info: Info,
   inspect: Inspect,
+  kill: Kill,
   log: Log,
+  logs: Logs,
+  pause: Pause,
+  ps: Ps,
   reflog: Reflog,
+  rename: Rename,
+  restart: Restart,
+  rm: Rm,
   rmi: Rmi,
+  run: Run,
   show: Show,
+  start: Start,
+  stats: Stats,
+  stop: Stop,
   'system:rebuild': SystemRebuild,
+  'system:reconcile': SystemReconcile,
   tag: Tag,
+  top: Top,
+  unpause: Unpause,
   version: Version,
+  'volume:create': VolumeCreate,
+  'volume:inspect': VolumeInspect,
+  'volume:ls': VolumeLs,
+  'volume:prune': VolumePrune,
+  'volume:rm': VolumeRm,
+  wait: Wait,
 }

@@ -2,15 +2,14 @@
 // `podman import` read). Contents are verified against their ids while they stream.
 // mtime is not part of an object's identity, so every entry carries the commit's time.
 import type { Writable } from 'node:stream'
-import * as tarStream from 'tar-stream'
+import type * as TarStream from 'tar-stream'
 
-type HeaderArg = Parameters<tarStream.Pack['entry']>[0]
+type HeaderArg = Parameters<TarStream.Pack['entry']>[0]
 import type { FileEntry, Tree } from '../store/encoding.js'
 import type { ObjectStore } from '../store/objects.js'
 import { majorOf, minorOf } from './tar-import.js'
-import { patchPaxCoding } from './tar-pax.js'
+import { tarStream } from './tar-pax.js'
 
-patchPaxCoding()
 
 export interface ExportOptions {
   mtime: Date
@@ -26,7 +25,7 @@ function paxOf(x: Record<string, Buffer> | undefined): Record<string, string> | 
 }
 
 export async function exportTree(store: ObjectStore, treeId: string, out: Writable, opts: ExportOptions): Promise<void> {
-  const pack = tarStream.pack()
+  const pack = tarStream().pack()
   const done = new Promise<void>((resolve, reject) => {
     out.on('error', reject)
     pack.on('error', reject)

@@ -6,12 +6,11 @@
 import { spawn } from 'node:child_process'
 import { PassThrough, type Readable } from 'node:stream'
 import { createGunzip } from 'node:zlib'
-import * as tarStream from 'tar-stream'
 import { BadArchive, StrataError, UnsafeArchivePath } from '../errors.js'
 import type { FileType, Xattrs } from '../store/encoding.js'
 import type { ObjectStore } from '../store/objects.js'
 import { DirNode, TreeBuilder, safeComponents } from './tree-builder.js'
-import { patchPaxCoding } from './tar-pax.js'
+import { tarStream } from './tar-pax.js'
 
 /** Files up to this size are read whole and hashed before writing, so duplicates cost no inode. */
 const SMALL = 1 << 20
@@ -29,11 +28,10 @@ export interface TarImportOptions {
   whiteouts?: boolean
 }
 
-patchPaxCoding()
 
 export async function importTar(store: ObjectStore, input: Readable, opts: TarImportOptions = {}): Promise<{ tree: string; entries: number; bytes: number }> {
   const source = await decompress(input)
-  const extract = tarStream.extract()
+  const extract = tarStream().extract()
   const builder = new TreeBuilder(opts.base)
   const progress: ImportProgress = { entries: 0, bytes: 0 }
   let sawEntry = false

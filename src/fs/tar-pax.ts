@@ -12,9 +12,18 @@ type Headers = {
 
 const isXattrKey = (k: string): boolean => k.startsWith('SCHILY.xattr.')
 
-export function patchPaxCoding(): void {
+let loaded: typeof import('tar-stream') | undefined
+
+/** tar-stream, loaded on first use (commands that never touch tars do not pay for it) and patched. */
+export function tarStream(): typeof import('tar-stream') {
+  if (loaded) return loaded
   const req = createRequire(import.meta.url)
-  const headers = createRequire(req.resolve('tar-stream'))('./headers.js') as Headers
+  loaded = req('tar-stream') as typeof import('tar-stream')
+  patchPaxCoding(createRequire(req.resolve('tar-stream'))('./headers.js') as Headers)
+  return loaded
+}
+
+function patchPaxCoding(headers: Headers): void {
   if (headers.__strata) return
   headers.__strata = true
   headers.decodePax = (buf: Buffer): Record<string, string> => {

@@ -1,0 +1,73 @@
+// Layer compression. gzip is done block-parallel, pigz-style: each fixed-size block of
+// the tar becomes its own gzip member (RFC 1952 allows a series; Go's, zlib's and
+// Node's readers take it), compressed on libuv's thread pool while the main thread
+// produces the next blocks. The output is deterministic for a given level and block size.
+//
+// Level 1 by default: on this class of machine it is about twice as fast as level 6 for
+// ~7 % larger layers, and pushing is bound by compression (`--compression-level` changes it).
+import { availableParallelism } from 'node:os'
+import { gzip, createGunzip } from 'node:zlib'
+import type { Readable } from 'node:stream'
+import { DigestCounter } from './digest.js'
+
+export const DEFAULT_GZIP_LEVEL = 1
+
+export interface BlobDigests {
+  /** digest and size of the blob as stored (compressed) */
+  digest: string
+  size: number
+  /** digest and size of the uncompressed tar (the OCI diff_id) */
+  diffId: string
+  uncompressedSize: number
+}
+
+const gzipAsync = (b: Buffer, level: number): Promise<Buffer> =>
+  new Promise((resolve, reject) => gzip(b, { level }, (err, out) => (err ? reject(err) : resolve(out))))
+
+/**
+ * Drains `blocks` through gzip (or none) and hands the output, in order, to `write`
+ * (which may return a promise to apply backpressure). Returns both digests.
+ */
+export async function compressBlocks(
+  blocks: Iterator<Buffer>,
+  compression: 'gzip' | 'none',
+  write: (b: Buffer) => void | Promise<void>,
+  opts: { level?: number; onBytes?: (uncompressed: number) => void } = {},
+): Promise<BlobDigests> {
+  const raw = new DigestCounter()
+  const out = new DigestCounter()
+  const level = opts.level ?? DEFAULT_GZIP_LEVEL
+  const window = compression === 'none' ? 1 : Math.max(2, availableParallelism()) + 1
+  const inflight: Promise<Buffer>[] = []
+  let done = false
+  const emit = async (b: Buffer): Promise<void> => {
+    out.update(b)
+    await write(b)
+  }
+  for (;;) {
+    while (!done && inflight.length < window) {
+      const next = blocks.next()
+      if (next.done) {
+        done = true
+        break
+      }
+      raw.update(next.value)
+      opts.onBytes?.(raw.size)
+      inflight.push(compression === 'gzip' ? gzipAsync(next.value, level) : Promise.resolve(next.value))
+    }
+    const head = inflight.shift()
+    if (!head) break
+    await emit(await head)
+  }
+  return { digest: out.digest(), size: out.size, diffId: raw.digest(), uncompressedSize: raw.size }
+}
+
+/** A plain tar stream from a layer blob of the given compression. */
+export function decompressStream(input: Readable, compression: 'gzip' | 'zstd' | 'none'): Readable {
+  if (compression === 'gzip') {
+    const gunzip = createGunzip()
+    input.on('error', (e) => gunzip.destroy(e))
+    return input.pipe(gunzip)
+  }
+  return input // zstd: importTar sniffs the magic and runs `zstd -dc`
+}

@@ -1,0 +1,169 @@
+// Tar headers, written and read by hand: ustar, with a PAX extended header in front when
+// a name or link target does not fit (or is not ASCII) and for xattrs (SCHILY.xattr.*,
+// raw bytes, as GNU tar writes them). Owning the encoding keeps layer tars byte-for-byte
+// deterministic, which is what makes pushing the same image twice give the same digests.
+
+export type TarType = 'file' | 'link' | 'symlink' | 'character-device' | 'block-device' | 'directory' | 'fifo' | 'pax-header' | 'pax-global-header' | 'gnu-long-name' | 'gnu-long-link' | 'other'
+
+export interface TarHeader {
+  name: string
+  type: TarType
+  mode: number
+  uid: number
+  gid: number
+  size: number
+  /** seconds since the epoch */
+  mtime: number
+  linkname?: string
+  devmajor?: number
+  devminor?: number
+  xattrs?: Record<string, Buffer>
+}
+
+const TYPEFLAG: Record<string, number> = { file: 48, link: 49, symlink: 50, 'character-device': 51, 'block-device': 52, directory: 53, fifo: 54, 'pax-header': 120 }
+
+const isAscii = (s: string): boolean => /^[\x01-\x7f]*$/.test(s)
+
+/** Numeric fields: octal when it fits, GNU base-256 otherwise (large sizes, big uids). */
+function writeNumber(buf: Buffer, value: number, off: number, len: number): void {
+  const oct = Math.max(0, Math.floor(value)).toString(8)
+  if (oct.length <= len - 1) {
+    buf.write(oct.padStart(len - 1, '0'), off, 'ascii')
+    buf[off + len - 1] = 0
+    return
+  }
+  buf[off] = 0x80
+  let v = value
+  for (let i = off + len - 1; i > off; i--) {
+    buf[i] = v % 256
+    v = Math.floor(v / 256)
+  }
+}
+
+function paxRecord(key: string, value: Buffer): Buffer {
+  const body = Buffer.concat([Buffer.from(` ${key}=`), value, Buffer.from('\n')])
+  // the length field counts its own digits too
+  let len = body.length + String(body.length).length
+  if (String(len).length > String(body.length).length) len = body.length + String(len).length
+  return Buffer.concat([Buffer.from(String(len)), body])
+}
+
+/** Splits a long ASCII name into ustar's prefix (≤155) and name (≤100) at a slash. */
+function splitUstar(name: string): [string, string] | null {
+  if (name.length <= 100) return ['', name]
+  for (let i = name.indexOf('/'); i >= 0 && i <= 155; i = name.indexOf('/', i + 1)) {
+    const rest = name.slice(i + 1)
+    if (rest.length <= 100 && rest !== '' && rest !== '/') return [name.slice(0, i), rest]
+  }
+  return null
+}
+
+function ustar(h: TarHeader, name: string, linkname: string, size: number, typeflag: number): Buffer {
+  const buf = Buffer.alloc(512)
+  // a name that needs PAX keeps a truncated copy here, as GNU tar does
+  const [prefix, base] = (isAscii(name) && splitUstar(name)) || ['', name]
+  buf.write(base, 0, 100, 'utf8')
+  writeNumber(buf, h.mode & 0o7777, 100, 8)
+  writeNumber(buf, h.uid, 108, 8)
+  writeNumber(buf, h.gid, 116, 8)
+  writeNumber(buf, size, 124, 12)
+  writeNumber(buf, h.mtime, 136, 12)
+  buf[156] = typeflag
+  if (linkname) buf.write(linkname, 157, 100, 'utf8')
+  buf.write('ustar\x0000', 257, 'latin1')
+  writeNumber(buf, h.devmajor ?? 0, 329, 8)
+  writeNumber(buf, h.devminor ?? 0, 337, 8)
+  if (prefix) buf.write(prefix, 345, 155, 'utf8')
+  buf.fill(0x20, 148, 156)
+  let sum = 0
+  for (let i = 0; i < 512; i++) sum += buf[i]
+  buf.write(sum.toString(8).padStart(6, '0') + '\0 ', 148, 'latin1')
+  return buf
+}
+
+function fitsUstar(name: string, linkname: string): boolean {
+  return isAscii(name) && isAscii(linkname) && linkname.length <= 100 && splitUstar(name) !== null
+}
+
+/** The header block(s) for one entry (a PAX header first when needed), padded to 512. */
+export function encodeHeader(h: TarHeader): Buffer {
+  const linkname = h.linkname ?? ''
+  const typeflag = TYPEFLAG[h.type]
+  if (typeflag === undefined) throw new Error(`cannot write tar entry type ${h.type}`)
+  const records: Buffer[] = []
+  const simple = fitsUstar(h.name, linkname)
+  if (!simple) {
+    records.push(paxRecord('path', Buffer.from(h.name)))
+    if (linkname && (!isAscii(linkname) || Buffer.byteLength(linkname) > 100)) records.push(paxRecord('linkpath', Buffer.from(linkname)))
+  }
+  for (const k of Object.keys(h.xattrs ?? {}).sort()) records.push(paxRecord(`SCHILY.xattr.${k}`, h.xattrs![k]))
+  const main = ustar(h, h.name, linkname, h.size, typeflag)
+  if (records.length === 0) return main
+  const pax = Buffer.concat(records)
+  const paxHead = ustar({ ...h, mode: h.mode }, 'PaxHeader', '', pax.length, TYPEFLAG['pax-header'])
+  return Buffer.concat([paxHead, pax, Buffer.alloc(pad(pax.length)), main])
+}
+
+/** Bytes of zero padding after `size` bytes of content. */
+export const pad = (size: number): number => (512 - (size % 512)) % 512
+
+export const END_OF_ARCHIVE = Buffer.alloc(1024)
+
+// ---------------------------------------------------------------- reading
+
+function readNumber(buf: Buffer, off: number, len: number): number {
+  if (buf[off] & 0x80) {
+    let v = buf[off] & 0x7f
+    for (let i = off + 1; i < off + len; i++) v = v * 256 + buf[i]
+    return v
+  }
+  const s = buf.toString('latin1', off, off + len).replace(/[\0 ].*$/s, '').trim()
+  return s ? parseInt(s, 8) : 0
+}
+
+function readString(buf: Buffer, off: number, len: number): string {
+  const end = buf.indexOf(0, off)
+  return buf.toString('utf8', off, end < 0 || end > off + len ? off + len : end)
+}
+
+const TYPES: Record<string, TarType> = { '0': 'file', '\0': 'file', '7': 'file', '1': 'link', '2': 'symlink', '3': 'character-device', '4': 'block-device', '5': 'directory', '6': 'fifo', x: 'pax-header', g: 'pax-global-header', L: 'gnu-long-name', K: 'gnu-long-link' }
+
+/** Decodes one 512-byte header; null for an all-zero block (end of archive). Throws on a bad checksum. */
+export function decodeHeader(block: Buffer): TarHeader | null {
+  if (block.every((b) => b === 0)) return null
+  let sum = 0
+  for (let i = 0; i < 512; i++) sum += i >= 148 && i < 156 ? 0x20 : block[i]
+  if (sum !== readNumber(block, 148, 8)) throw new Error('bad tar header checksum')
+  let name = readString(block, 0, 100)
+  const magic = block.toString('latin1', 257, 263)
+  if (magic.startsWith('ustar')) {
+    const prefix = readString(block, 345, 155)
+    if (prefix) name = `${prefix}/${name}`
+  }
+  return {
+    name,
+    type: TYPES[String.fromCharCode(block[156] || 0)] ?? 'other',
+    mode: readNumber(block, 100, 8),
+    uid: readNumber(block, 108, 8),
+    gid: readNumber(block, 116, 8),
+    size: readNumber(block, 124, 12),
+    mtime: readNumber(block, 136, 12),
+    linkname: readString(block, 157, 100),
+  }
+}
+
+export function decodePax(buf: Buffer): Record<string, string> {
+  const out: Record<string, string> = {}
+  let i = 0
+  while (i < buf.length) {
+    const sp = buf.indexOf(0x20, i)
+    if (sp < 0) break
+    const len = parseInt(buf.toString('ascii', i, sp), 10)
+    if (!len) break
+    const rec = buf.subarray(sp + 1, i + len - 1)
+    const eq = rec.indexOf(0x3d)
+    if (eq > 0) out[rec.toString('utf8', 0, eq)] = rec.toString('utf8', eq + 1)
+    i += len
+  }
+  return out
+}

@@ -1,0 +1,199 @@
+// `create` (and the first half of `run`): resolve the image, work out the run config
+// (Docker's rules for argv, env, user, volumes, limits), make the container's dirs, and
+// record it. The record is written before anything runs, marked `startingBy` this
+// process, so a CLI killed half-way is cleaned up by the next command (see reconcile.ts).
+import * as fs from 'node:fs'
+import { Conflict, StrataError, UsageError } from '../errors.js'
+import { resolveImage } from '../image/resolve.js'
+import { getRef } from '../image/refs.js'
+import { isValidName, normalizeName } from '../refs/names.js'
+import type { ImageConfig } from '../store/encoding.js'
+import type { Strata } from '../strata.js'
+import {
+  type ContainerRecord, type HostConfig, type MountRecord, NAME_RE, findContainer, newContainerId, paths, randomName,
+} from './container.js'
+import { capabilitySet, containerArgs, containerEnv, type MountSpec } from './spec.js'
+import { resolveUser } from './user.js'
+import { materializeMounts, parseMountFlag, parseVolumeFlag } from './volumes.js'
+import type { Tx } from '../events/log.js'
+
+export interface CreateOptions {
+  image: string
+  cmd?: string[]
+  entrypoint?: string
+  name?: string
+  env?: string[]
+  envFiles?: string[]
+  workdir?: string
+  user?: string
+  hostname?: string
+  tty?: boolean
+  interactive?: boolean
+  memory?: string
+  cpus?: string
+  pidsLimit?: number
+  readOnly?: boolean
+  capAdd?: string[]
+  capDrop?: string[]
+  privileged?: boolean
+  init?: boolean
+  volumes?: string[]
+  volumesFrom?: string[]
+  mounts?: string[]
+  autoRemove?: boolean
+  runtime?: string
+  network?: string
+  stopSignal?: string
+}
+
+/** Docker's memory sizes: 512m, 1g, 100k, 123 (bytes). */
+export function parseBytes(s: string): number {
+  const m = /^(\d+(?:\.\d+)?)\s*([bkmgt]?)b?$/i.exec(s.trim())
+  if (!m) throw new UsageError(`invalid size ${JSON.stringify(s)}: use e.g. 512m, 1g`)
+  const mult = { '': 1, b: 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3, t: 1024 ** 4 }[m[2].toLowerCase() as 'k']
+  return Math.floor(Number(m[1]) * mult)
+}
+
+export function readEnvFile(path: string): string[] {
+  let text: string
+  try {
+    text = fs.readFileSync(path, 'utf8')
+  } catch {
+    throw new UsageError(`cannot read env file ${path}`)
+  }
+  return text.split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'))
+}
+
+function hostConfig(o: CreateOptions): Omit<HostConfig, 'mounts' | 'files'> {
+  let caps: string[]
+  try {
+    caps = capabilitySet({ add: o.capAdd, drop: o.capDrop, privileged: o.privileged })
+  } catch (e) {
+    throw new UsageError((e as Error).message)
+  }
+  const memory = o.memory ? parseBytes(o.memory) : undefined
+  if (memory !== undefined && memory < 6 * 1024 * 1024) throw new UsageError('minimum memory limit allowed is 6MB')
+  const cpus = o.cpus !== undefined ? Number(o.cpus) : undefined
+  if (cpus !== undefined && !(cpus > 0)) throw new UsageError(`invalid --cpus ${JSON.stringify(o.cpus)}: use a positive number such as 0.5`)
+  const runtime = (o.runtime ?? 'strata') as HostConfig['runtime']
+  if (!['strata', 'crun', 'runc'].includes(runtime)) throw new UsageError(`unknown runtime ${JSON.stringify(o.runtime)}: use strata, crun or runc`)
+  return {
+    memory,
+    cpus,
+    pidsLimit: o.pidsLimit && o.pidsLimit > 0 ? o.pidsLimit : undefined,
+    readOnly: o.readOnly ?? false,
+    caps,
+    privileged: o.privileged ?? false,
+    init: o.init ?? false,
+    autoRemove: o.autoRemove ?? false,
+    runtime,
+    network: o.network ?? 'none',
+  }
+}
+
+/** Per-container /etc/hostname, /etc/hosts and /etc/resolv.conf, bind-mounted like Docker's. */
+function writeEtcFiles(p: ReturnType<typeof paths>, hostname: string): MountSpec[] {
+  fs.writeFileSync(p.hostname, `${hostname}\n`)
+  fs.writeFileSync(p.hosts, `127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n`)
+  fs.writeFileSync(p.resolv, '')
+  const bind = (source: string, destination: string): MountSpec => ({ destination, type: 'bind', source, options: ['rbind', 'rprivate'] })
+  return [bind(p.hostname, '/etc/hostname'), bind(p.hosts, '/etc/hosts'), bind(p.resolv, '/etc/resolv.conf')]
+}
+
+async function volumesFrom(tx: Tx, specs: string[]): Promise<MountRecord[]> {
+  const out: MountRecord[] = []
+  for (const spec of specs) {
+    const [ref, mode] = spec.split(':')
+    if (mode && mode !== 'ro' && mode !== 'rw') throw new UsageError(`invalid --volumes-from ${JSON.stringify(spec)}: use CONTAINER[:ro|rw]`)
+    const src = await findContainer(tx, ref)
+    for (const m of src.host.mounts) if (m.type !== 'tmpfs') out.push({ ...m, rw: mode === 'ro' ? false : mode === 'rw' ? true : m.rw })
+  }
+  return out
+}
+
+export interface Created {
+  record: ContainerRecord
+  imageConfig: ImageConfig
+}
+
+/**
+ * Resolves and records a container (state `created`, `startingBy` this process when
+ * `starting`). Emits its events inside `tx` so `run` can add `start` in the same session.
+ */
+export async function createContainer(s: Strata, o: CreateOptions, opts: { starting?: boolean; tx?: Tx } = {}): Promise<Created> {
+  const imageId = await resolveImage(s, o.image)
+  const commit = s.objects.readCommit(imageId)
+  const ic = commit.config
+  const host = hostConfig(o)
+  if (o.name !== undefined && !NAME_RE.test(o.name)) throw new UsageError(`invalid container name ${JSON.stringify(o.name)}: only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`)
+  const id = newContainerId()
+  const hostname = o.hostname ?? id.slice(0, 12)
+  const args = containerArgs(ic, { entrypoint: o.entrypoint, cmd: o.cmd })
+  if (args.length === 0) throw new StrataError('no command specified: the image has no CMD or ENTRYPOINT; give one after the image name', 125)
+  const userSpec = o.user ?? ic.User ?? ''
+  const user = resolveUser(s.objects, commit.tree, userSpec)
+  const env = containerEnv(ic.Env, [...(o.envFiles ?? []).flatMap(readEnvFile), ...(o.env ?? [])], hostname, o.tty ?? false)
+  if (!env.some((e) => e.startsWith('HOME='))) env.push(`HOME=${user.home}`)
+  const p = paths(s, id)
+  const run = async (tx: Tx): Promise<ContainerRecord> => {
+    const name = o.name ?? randomName()
+    if (await tx.get(`ctrname:${name}`)) {
+      if (o.name) throw new Conflict(`the container name "${name}" is already in use; remove that container or choose another name`)
+      return run(tx) // a random name collided: draw again
+    }
+    const requested: MountRecord[] = [
+      ...(await volumesFrom(tx, o.volumesFrom ?? [])),
+      ...(o.volumes ?? []).map(parseVolumeFlag),
+      ...(o.mounts ?? []).map(parseMountFlag),
+    ]
+    // the image's VOLUMEs become anonymous volumes unless something else is mounted there
+    for (const v of Object.keys(ic.Volumes ?? {})) {
+      if (!requested.some((m) => m.destination === v)) requested.push({ type: 'volume', source: '', destination: v, rw: true, anonymous: true })
+    }
+    fs.mkdirSync(p.upper, { recursive: true })
+    fs.mkdirSync(p.work, { recursive: true })
+    fs.mkdirSync(p.rootfs, { recursive: true })
+    const mounts = await materializeMounts(s, tx, requested, commit.tree)
+    const files = writeEtcFiles(p, hostname)
+    // started from a name (not an id or web~2): `commit` advances that name
+    const ref = isValidName(o.image) && (await getRef(tx, o.image)) === imageId ? normalizeName(o.image) : undefined
+    const record: ContainerRecord = {
+      id,
+      name,
+      image: imageId,
+      imageName: o.image,
+      ...(ref ? { ref } : {}),
+      base: imageId,
+      created: Date.now(),
+      state: 'created',
+      ...(opts.starting ? { startingBy: process.pid } : {}),
+      restartCount: 0,
+      config: {
+        args,
+        env,
+        cwd: o.workdir ?? ic.WorkingDir ?? '/',
+        user: userSpec,
+        uid: user.uid,
+        gid: user.gid,
+        additionalGids: user.additionalGids,
+        hostname,
+        tty: o.tty ?? false,
+        interactive: o.interactive ?? false,
+        stopSignal: o.stopSignal ?? ic.StopSignal ?? 'SIGTERM',
+        labels: ic.Labels ?? {},
+        exposedPorts: Object.keys(ic.ExposedPorts ?? {}),
+      },
+      host: { ...host, mounts, files },
+    }
+    if (!record.config.cwd.startsWith('/')) throw new UsageError(`the working directory ${JSON.stringify(record.config.cwd)} is invalid: it needs to be an absolute path`)
+    await tx.emit({ type: 'container', action: 'create', id, attrs: { record, name, image: o.image } })
+    return record
+  }
+  try {
+    const record = opts.tx ? await run(opts.tx) : await s.transact(run)
+    return { record, imageConfig: ic }
+  } catch (e) {
+    fs.rmSync(p.dir, { recursive: true, force: true })
+    throw e
+  }
+}
