@@ -40,9 +40,9 @@ export interface OperationState {
   strategy?: Side
   /** the reflog reason used when the name moves */
   reason: string
-  /** the stopped step's open conflicts, and its result with `ours` taken on them */
+  /** the stopped step's open conflicts, and its result with `ours` taken on them (a commit to start from) */
   conflicts: Conflicted[]
-  proposed?: { tree: string; config: ImageConfig }
+  proposed?: { commit: string; tree: string; config: ImageConfig }
   started: string
 }
 

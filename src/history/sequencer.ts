@@ -136,7 +136,7 @@ export async function runSteps(s: Strata, st: OperationState, first?: Resolution
       config = current.use.config
     } else if (open.length) {
       st.conflicts = open.map((c): Conflicted => ({ path: c.path, kind: c.kind }))
-      st.proposed = { tree, config }
+      st.proposed = { commit: s.objects.writeCommit({ ...plan.commit, tree, config }), tree, config }
       await s.objects.flush()
       saveState(s, st)
       return { status: 'stopped', state: st }

@@ -1,6 +1,8 @@
 // A container record + its current layers → the OCI bundle (config.json) the runtime runs.
 // Written at every start: a commit moves the container onto new layers.
 import * as fs from 'node:fs'
+import { dirname, join } from 'node:path'
+import { lookupPath } from '../diff/tree-diff.js'
 import { layersFor } from '../fs/layers.js'
 import type { Strata } from '../strata.js'
 import { type ContainerRecord, paths } from './container.js'
@@ -24,9 +26,51 @@ export function mountSpecs(rec: ContainerRecord): MountSpec[] {
   return out
 }
 
+/**
+ * Docker's "init layer": empty files and dirs where the container's bind mounts and
+ * volumes go, in a read-only layer of their own above the image, so the mount points
+ * never land in the upper dir (and so never in `diff` or `commit`).
+ */
+function writeInitLayer(s: Strata, rec: ContainerRecord, dir: string, mounts: MountSpec[]): void {
+  fs.rmSync(dir, { recursive: true, force: true })
+  fs.mkdirSync(dir, { recursive: true })
+  const tree = s.objects.readCommit(rec.base).tree
+  for (const m of mounts) {
+    const rel = m.destination.replace(/^\/+/, '')
+    if (!rel) continue
+    const parts = rel.split('/')
+    // only where the image has nothing: an existing path, or a non-directory on the way
+    // (a symlink the helper resolves inside the root), is left alone
+    let blocked = false
+    for (let k = 1; k <= parts.length; k++) {
+      const e = lookupPath(s.objects, tree, parts.slice(0, k).join('/'))
+      if (!e) break
+      if (k === parts.length || e.type !== 'd') {
+        blocked = true
+        break
+      }
+      // an existing parent: same metadata here, since the top layer's dir wins in the merge
+      const d = join(dir, ...parts.slice(0, k))
+      if (!fs.existsSync(d)) {
+        const t = s.objects.readTree(e.id)
+        fs.mkdirSync(d)
+        fs.chownSync(d, t.uid, t.gid)
+        fs.chmodSync(d, t.perm)
+      }
+    }
+    if (blocked) continue
+    const target = join(dir, rel)
+    const isFile = m.type === 'bind' && fs.existsSync(m.source) && !fs.statSync(m.source).isDirectory()
+    fs.mkdirSync(isFile ? dirname(target) : target, { recursive: true })
+    if (isFile && !fs.existsSync(target)) fs.writeFileSync(target, '')
+  }
+}
+
 export async function writeBundle(s: Strata, rec: ContainerRecord, opts: BundleOptions = {}): Promise<string> {
   const p = paths(s, rec.id)
-  const lower = await layersFor(s, rec.base)
+  const mounts = mountSpecs(rec)
+  writeInitLayer(s, rec, p.init, mounts)
+  const lower = [p.init, ...(await layersFor(s, rec.base))]
   fs.mkdirSync(p.upper, { recursive: true })
   fs.mkdirSync(p.work, { recursive: true })
   fs.mkdirSync(p.rootfs, { recursive: true })
@@ -58,7 +102,7 @@ export async function writeBundle(s: Strata, rec: ContainerRecord, opts: BundleO
     readOnly: rec.host.readOnly,
     caps: rec.host.caps,
     privileged: rec.host.privileged,
-    mounts: mountSpecs(rec),
+    mounts,
     memory: rec.host.memory,
     cpus: rec.host.cpus,
     pidsLimit: rec.host.pidsLimit,

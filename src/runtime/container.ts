@@ -97,6 +97,7 @@ export const paths = (s: Strata, id: string) => {
     upper: join(dir, 'upper'),
     work: join(dir, 'work'),
     rootfs: join(dir, 'rootfs'),
+    init: join(dir, 'init'),
     merged: join(dir, 'merged'),
     config: join(dir, 'config.json'),
     log: join(dir, 'ctr.log'),

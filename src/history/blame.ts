@@ -1,0 +1,125 @@
+// `blame`: which commit last changed a path, and for text files which commit brought
+// each line, like `git blame`. Lines travel from a commit to the parent it shares them
+// with (a line diff where the file differs, the whole file where the entry is the same
+// object), and whatever no parent explains is blamed on the commit itself. Entries are
+// compared by id, so commits that did not touch the file cost a tree lookup, not a diff.
+import { diffArrays } from 'diff'
+import { StrataError } from '../errors.js'
+import { lookupPath } from '../diff/tree-diff.js'
+import type { FileEntry, TreeEntry } from '../store/encoding.js'
+import type { ObjectStore } from '../store/objects.js'
+
+type Found = TreeEntry | { type: 'd'; id: string; name: string } | undefined
+
+const keyOf = (e: Found): string => (e ? `${e.type}:${e.id}` : '-')
+
+function entryAt(store: ObjectStore, commit: string, path: string): Found {
+  return lookupPath(store, store.readCommit(commit).tree, path)
+}
+
+/** The commit that last changed `path` as seen from `start` (following the parent that has the same entry). */
+export function lastChange(store: ObjectStore, start: string, path: string): { commit: string; entry: NonNullable<Found> } {
+  const entry = entryAt(store, start, path)
+  if (!entry) throw new StrataError(`/${path} does not exist in ${start.slice(0, 12)}`)
+  const key = keyOf(entry)
+  let cur = start
+  for (;;) {
+    const same = store.readCommit(cur).parents.find((p) => keyOf(entryAt(store, p, path)) === key)
+    if (same === undefined) return { commit: cur, entry }
+    cur = same
+  }
+}
+
+export interface BlameLine {
+  /** 1-based line number in the file as of the blamed revision */
+  line: number
+  text: string
+  commit: string
+  /** 1-based line number in the commit that introduced it */
+  origLine: number
+}
+
+const MAX_TEXT = 8 << 20
+
+export function isText(store: ObjectStore, e: FileEntry): boolean {
+  if (e.type !== 'f' || e.size > MAX_TEXT) return false
+  return !store.readContent(e).subarray(0, 8000).includes(0)
+}
+
+function linesOf(buf: Buffer): string[] {
+  const text = buf.toString('utf8')
+  const lines = text.split('\n')
+  if (lines.length && lines[lines.length - 1] === '') lines.pop()
+  return lines
+}
+
+interface Suspect {
+  commit: string
+  entry: FileEntry
+  /** line index in this commit's file → line index in the blamed file */
+  tracked: Map<number, number>
+}
+
+/** Per-line blame of a text file. */
+export function blameLines(store: ObjectStore, start: string, path: string): BlameLine[] {
+  const entry = entryAt(store, start, path)
+  if (!entry) throw new StrataError(`/${path} does not exist in ${start.slice(0, 12)}`)
+  if (entry.type !== 'f') throw new StrataError(`/${path} is not a regular file; blame shows the commit that last changed it`)
+  const contentCache = new Map<string, string[]>()
+  const contentOf = (e: FileEntry): string[] => {
+    let l = contentCache.get(e.id)
+    if (!l) {
+      l = linesOf(store.readContent(e))
+      contentCache.set(e.id, l)
+    }
+    return l
+  }
+  const finalLines = contentOf(entry)
+  const result: BlameLine[] = finalLines.map((text, i) => ({ line: i + 1, text, commit: start, origLine: i + 1 }))
+  // newest first (by created time); a commit reached again through another child is
+  // merged into its pending batch, and processing order only affects speed, not answers
+  const pending = new Map<string, Suspect>()
+  const enqueue = (commit: string, e: FileEntry, tracked: Map<number, number>): void => {
+    if (tracked.size === 0) return
+    const have = pending.get(commit)
+    if (have) for (const [k, v] of tracked) have.tracked.set(k, v)
+    else pending.set(commit, { commit, entry: e, tracked })
+  }
+  enqueue(start, entry, new Map(finalLines.map((_, i) => [i, i])))
+  while (pending.size) {
+    let next: Suspect | undefined
+    for (const p of pending.values()) if (!next || store.readCommit(p.commit).created > store.readCommit(next.commit).created) next = p
+    pending.delete(next!.commit)
+    const { commit, entry: ce, tracked } = next!
+    let left = tracked
+    for (const parent of store.readCommit(commit).parents) {
+      if (left.size === 0) break
+      const pe = entryAt(store, parent, path)
+      if (!pe || pe.type !== 'f') continue
+      if (pe.id === ce.id) {
+        enqueue(parent, pe, left)
+        left = new Map()
+        break
+      }
+      const passed = new Map<number, number>()
+      const rest = new Map<number, number>()
+      let ip = 0
+      let ic = 0
+      for (const part of diffArrays(contentOf(pe), contentOf(ce))) {
+        if (part.added) {
+          for (let k = 0; k < part.count; k++) if (left.has(ic + k)) rest.set(ic + k, left.get(ic + k)!)
+          ic += part.count
+        } else if (part.removed) ip += part.count
+        else {
+          for (let k = 0; k < part.count; k++) if (left.has(ic + k)) passed.set(ip + k, left.get(ic + k)!)
+          ip += part.count
+          ic += part.count
+        }
+      }
+      enqueue(parent, pe, passed)
+      left = rest
+    }
+    for (const [own, fin] of left) result[fin] = { ...result[fin], commit, origLine: own + 1 }
+  }
+  return result
+}

@@ -1,0 +1,109 @@
+// Writes an image (a commit and its first-parent chain) to any destination that stores
+// blobs by digest: an OCI layout, a docker-archive, a registry. The destination says
+// what it already has; layers it lacks are produced (tar diff → parallel gzip) straight
+// into it. Merge parents that are not on the chain are written first, as images of
+// their own, and named in the config so a reader can restore the whole DAG.
+import type { Strata } from '../strata.js'
+import { planImage, type ImagePlan, type LayerPlan } from './chain.js'
+import { compressBlocks, DEFAULT_GZIP_LEVEL, type BlobDigests } from './compress.js'
+import { sha256 } from './digest.js'
+import { buildConfig, type OciConfig } from './image-config.js'
+import { LayerCache } from './layer-cache.js'
+import { layerBlocks } from './layer-tar.js'
+import { OCI_CONFIG, OCI_LAYER, OCI_LAYER_GZIP, OCI_MANIFEST, type Descriptor, type Manifest } from './media-types.js'
+
+export type BlobKind = 'layer' | 'config' | 'manifest'
+
+export interface BlobSink {
+  has(digest: string, kind: BlobKind): Promise<boolean>
+  putBytes(desc: Descriptor, bytes: Buffer, kind: BlobKind): Promise<void>
+  /** stores what `produce` writes; `produce` resolves with the digests it computed */
+  putStream(produce: (write: (b: Buffer) => void | Promise<void>) => Promise<BlobDigests>, hint?: BlobDigests): Promise<BlobDigests>
+}
+
+export interface LayerEvent {
+  /** index in the image's layers */
+  index: number
+  count: number
+  commit: string
+  state: 'exists' | 'writing' | 'done'
+  bytes?: number
+  total?: number
+}
+
+export interface WriteOptions {
+  compression: 'gzip' | 'none'
+  level?: number
+  onLayer?: (e: LayerEvent) => void
+}
+
+export interface WrittenImage {
+  top: string
+  plan: ImagePlan
+  config: OciConfig
+  configDesc: Descriptor
+  layers: Descriptor[]
+  diffIds: string[]
+  manifest: Manifest
+  manifestBytes: Buffer
+  manifestDesc: Descriptor
+  /** images written first for merge parents off the chain (oldest first) */
+  sideImages: WrittenImage[]
+}
+
+export async function writeImage(s: Strata, top: string, sink: BlobSink, opts: WriteOptions, seen = new Map<string, WrittenImage>()): Promise<WrittenImage> {
+  const done = seen.get(top)
+  if (done) return done
+  const plan = planImage(s.objects, top)
+  const sideImages: WrittenImage[] = []
+  const images: Record<string, string> = {}
+  for (const p of plan.sideParents) {
+    const side = await writeImage(s, p, sink, { ...opts, onLayer: undefined }, seen)
+    sideImages.push(...side.sideImages.filter((x) => !sideImages.includes(x)), side)
+    images[p] = side.manifestDesc.digest
+  }
+  const level = opts.level ?? DEFAULT_GZIP_LEVEL
+  const cache = new LayerCache(s.root)
+  const mediaType = opts.compression === 'gzip' ? OCI_LAYER_GZIP : OCI_LAYER
+  const layers: Descriptor[] = []
+  const diffIds: string[] = []
+  for (const [index, layer] of plan.layers.entries()) {
+    const d = await writeLayer(s, layer, sink, opts.compression, level, cache, (e) => opts.onLayer?.({ index, count: plan.layers.length, commit: layer.commit, ...e }))
+    layers.push({ mediaType, digest: d.digest, size: d.size })
+    diffIds.push(d.diffId)
+  }
+  const config = buildConfig(plan.chain, diffIds, images)
+  const configBytes = Buffer.from(JSON.stringify(config))
+  const configDesc: Descriptor = { mediaType: OCI_CONFIG, digest: sha256(configBytes), size: configBytes.length }
+  if (!(await sink.has(configDesc.digest, 'config'))) await sink.putBytes(configDesc, configBytes, 'config')
+  const manifest: Manifest = { schemaVersion: 2, mediaType: OCI_MANIFEST, config: configDesc, layers, annotations: { 'io.strata.commit': top } }
+  const manifestBytes = Buffer.from(JSON.stringify(manifest))
+  const manifestDesc: Descriptor = { mediaType: OCI_MANIFEST, digest: sha256(manifestBytes), size: manifestBytes.length }
+  const written: WrittenImage = { top, plan, config, configDesc, layers, diffIds, manifest, manifestBytes, manifestDesc, sideImages }
+  seen.set(top, written)
+  return written
+}
+
+async function writeLayer(
+  s: Strata,
+  layer: LayerPlan,
+  sink: BlobSink,
+  compression: 'gzip' | 'none',
+  level: number,
+  cache: LayerCache,
+  onEvent: (e: Pick<LayerEvent, 'state' | 'bytes' | 'total'>) => void,
+): Promise<BlobDigests> {
+  const cached = cache.get(layer, compression, level)
+  if (cached && (await sink.has(cached.digest, 'layer'))) {
+    onEvent({ state: 'exists', total: cached.size })
+    return cached
+  }
+  onEvent({ state: 'writing', bytes: 0, total: cached?.uncompressedSize })
+  const d = await sink.putStream(
+    (write) => compressBlocks(layerBlocks(s.objects, layer.parentTree, layer.tree, layer.mtime), compression, write, { level, onBytes: (n) => onEvent({ state: 'writing', bytes: n, total: cached?.uncompressedSize }) }),
+    cached,
+  )
+  cache.put(layer, compression, level, d)
+  onEvent({ state: 'done', bytes: d.uncompressedSize, total: d.uncompressedSize })
+  return d
+}
