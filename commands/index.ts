@@ -1,7 +1,9 @@
 // The command table for oclif's explicit strategy: id → class. Topics use spaces on the
 // command line (`strata image ls`) and colons here.
 import Attach from './attach.js'
+import Blame from './blame.js'
 import Branch from './branch.js'
+import CherryPick from './cherry-pick.js'
 import Commit from './commit.js'
 import Cp from './cp.js'
 import Create from './create.js'
@@ -20,15 +22,20 @@ import Inspect from './inspect.js'
 import Kill from './kill.js'
 import Log from './log.js'
 import Logs from './logs.js'
+import Merge from './merge.js'
 import Pause from './pause.js'
 import Ps from './ps.js'
+import Rebase from './rebase.js'
 import Reflog from './reflog.js'
 import Rename from './rename.js'
+import Reset from './reset.js'
 import Restart from './restart.js'
+import Revert from './revert.js'
 import Rm from './rm.js'
 import Rmi from './rmi.js'
 import Run from './run.js'
 import Show from './show.js'
+import Squash from './squash.js'
 import Start from './start.js'
 import Stats from './stats.js'
 import Stop from './stop.js'
@@ -36,6 +43,7 @@ import SystemRebuild from './system/rebuild.js'
 import SystemReconcile from './system/reconcile.js'
 import Tag from './tag.js'
 import Top from './top.js'
+import Undo from './undo.js'
 import Unpause from './unpause.js'
 import Version from './version.js'
 import VolumeCreate from './volume/create.js'
@@ -47,7 +55,9 @@ import Wait from './wait.js'
 
 export const COMMANDS = {
   attach: Attach,
+  blame: Blame,
   branch: Branch,
+  'cherry-pick': CherryPick,
   commit: Commit,
   cp: Cp,
   create: Create,
@@ -66,15 +76,20 @@ export const COMMANDS = {
   kill: Kill,
   log: Log,
   logs: Logs,
+  merge: Merge,
   pause: Pause,
   ps: Ps,
+  rebase: Rebase,
   reflog: Reflog,
   rename: Rename,
+  reset: Reset,
   restart: Restart,
+  revert: Revert,
   rm: Rm,
   rmi: Rmi,
   run: Run,
   show: Show,
+  squash: Squash,
   start: Start,
   stats: Stats,
   stop: Stop,
@@ -82,6 +97,7 @@ export const COMMANDS = {
   'system:reconcile': SystemReconcile,
   tag: Tag,
   top: Top,
+  undo: Undo,
   unpause: Unpause,
   version: Version,
   'volume:create': VolumeCreate,

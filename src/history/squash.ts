@@ -14,7 +14,7 @@ export interface SquashRequest {
   /** squash the commits after this one (exclusive) */
   from?: string
   /** squash everything: the result has no parent */
-  root?: boolean
+  all?: boolean
   message?: string
 }
 
@@ -44,7 +44,7 @@ export async function squash(s: Strata, req: SquashRequest): Promise<SquashResul
     if (from === head || !isAncestor(s.objects, from, head)) throw new ImpossibleHistoryOperation(`--from ${req.from} is not an ancestor of ${name}; squash collapses the commits after it up to ${name}`)
     base = from
     baseLabel = req.from!
-  } else if (!req.root) {
+  } else if (!req.all) {
     // by default: down to the nearest first-parent ancestor another name points at (the
     // image NAME was built on), else everything
     for (let c = s.objects.readCommit(head).parents[0]; c !== undefined; c = s.objects.readCommit(c).parents[0]) {
@@ -57,7 +57,7 @@ export async function squash(s: Strata, req: SquashRequest): Promise<SquashResul
   }
   const squashed = commitsBetween(s.objects, base, head)
   if (squashed.length < 2 && req.message === undefined) {
-    throw new ImpossibleHistoryOperation(`nothing to squash: ${name} has ${squashed.length} commit${squashed.length === 1 ? '' : 's'} since ${baseLabel}; use --from REV (or --root)`)
+    throw new ImpossibleHistoryOperation(`nothing to squash: ${name} has ${squashed.length} commit${squashed.length === 1 ? '' : 's'} since ${baseLabel}; use --from REV (or --all)`)
   }
   const top = s.objects.readCommit(head)
   const lines = squashed.map((id) => `* ${(s.objects.readCommit(id).message.split('\n')[0] || '(no message)').trim()}`)
