@@ -20,6 +20,7 @@ import Import from './import.js'
 import Info from './info.js'
 import Inspect from './inspect.js'
 import Kill from './kill.js'
+import Load from './load.js'
 import Log from './log.js'
 import Logs from './logs.js'
 import Merge from './merge.js'
@@ -34,6 +35,7 @@ import Revert from './revert.js'
 import Rm from './rm.js'
 import Rmi from './rmi.js'
 import Run from './run.js'
+import Save from './save.js'
 import Show from './show.js'
 import Squash from './squash.js'
 import Start from './start.js'
@@ -74,6 +76,7 @@ export const COMMANDS = {
   info: Info,
   inspect: Inspect,
   kill: Kill,
+  load: Load,
   log: Log,
   logs: Logs,
   merge: Merge,
@@ -88,6 +91,7 @@ export const COMMANDS = {
   rm: Rm,
   rmi: Rmi,
   run: Run,
+  save: Save,
   show: Show,
   squash: Squash,
   start: Start,
