@@ -256,6 +256,10 @@ static int parse_annotations(const struct jval *a, struct config *c) {
   c->log_path = json_get_str(a, "org.strata.log");
   c->stdin_open = (s = json_get_str(a, "org.strata.stdin")) && !strcmp(s, "true");
   c->init = (s = json_get_str(a, "org.strata.init")) && !strcmp(s, "true");
+  if ((s = json_get_str(a, "org.strata.seccomp"))) {
+    if (!strcmp(s, "unconfined")) c->proc.seccomp = false;
+    else if (strcmp(s, "default") != 0) return herrx("config", "org.strata.seccomp: %s: expected default or unconfined", s);
+  }
   if ((s = json_get_str(a, "org.strata.exit-command"))) {
     size_t n;
     c->exit_command = json_string_array(s, &n, "org.strata.exit-command");
@@ -314,6 +318,7 @@ int config_load(const char *bundle, struct config *c) {
     }
   }
   if (parse_linux(json_get(root, "linux"), c) < 0) return -1;
+  c->proc.seccomp = true;
   if (parse_annotations(json_get(root, "annotations"), c) < 0) return -1;
   return 0;
 }

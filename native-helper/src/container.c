@@ -102,6 +102,12 @@ static void __attribute__((noreturn)) child_fail(int sync) {
   _exit(EXIT_ENGINE);
 }
 
+/* wait until the parent put us in our cgroups, then create the cgroup namespace */
+static void enter_cgroup_ns(struct child_ctx *x) {
+  if (wait_go(x->sync) < 0) child_fail(x->sync);
+  if (x->cgroupns && unshare(CLONE_NEWCGROUP) < 0) { herr("namespace", "unshare cgroup"); child_fail(x->sync); }
+}
+
 static void __attribute__((noreturn)) container_child(struct child_ctx *x) {
   struct config *c = x->c;
   int sync = x->sync;
@@ -113,8 +119,14 @@ static void __attribute__((noreturn)) container_child(struct child_ctx *x) {
     if (x->nsfd[k] >= 0 && ns_join(x->nsfd[k], ns_flags[k], c->ns[k].path) < 0) child_fail(sync);
   }
   if (rootfs_prepare(c) < 0) child_fail(sync);
-  if (wait_go(sync) < 0) child_fail(sync);
-  if (x->cgroupns && unshare(CLONE_NEWCGROUP) < 0) { herr("namespace", "unshare cgroup"); child_fail(sync); }
+  /* The parent writes our pid into the cgroups meanwhile: the first cgroup.procs write
+   * of a v1 host waits for an RCU grace period (~10 ms when cold). Wait for it only
+   * when it matters: before a cgroupfs mount (it needs the cgroup namespace, which
+   * must be created inside the cgroup), else right before the process settings. */
+  bool cgroup_mount = false;
+  for (size_t i = 0; i < c->nmounts; i++)
+    if (!strcmp(c->mounts[i].type, "cgroup") || !strcmp(c->mounts[i].type, "cgroup2")) cgroup_mount = true;
+  if (cgroup_mount) enter_cgroup_ns(x);
   int rootfd = open(c->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (rootfd < 0) { herr("rootfs", "open %s", c->rootfs); child_fail(sync); }
   if (rootfs_mounts(c, rootfd) < 0) child_fail(sync);
@@ -134,6 +146,7 @@ static void __attribute__((noreturn)) container_child(struct child_ctx *x) {
     child_fail(sync);
   }
   if (rootfs_finish(c) < 0) child_fail(sync);
+  if (!cgroup_mount) enter_cgroup_ns(x);
   if (c->proc.terminal) {
     if (setsid() < 0) { herr("terminal", "setsid"); child_fail(sync); }
     if (ioctl(slave, TIOCSCTTY, 0) < 0) { herr("terminal", "set the controlling terminal"); child_fail(sync); }
@@ -471,6 +484,7 @@ int cmd_exec(int argc, char **argv) {
   static struct process_spec ps;
   if (process_spec_load(process_file, &ps) < 0) { herr_print(); return EXIT_ENGINE; }
   if (detach) ps.terminal = false;
+  ps.seccomp = seccomp_filtered(target); /* the same confinement as the container */
 
   /* the namespaces of target that differ from ours */
   static const int order[] = {NS_IPC, NS_UTS, NS_NET, NS_CGROUP, NS_MNT};

@@ -62,6 +62,7 @@ int finalize_process(const struct process_spec *ps) {
   }
   struct stat st;
   if (stat(ps->cwd, &st) < 0 && errno == ENOENT && mkdir_p(ps->cwd) < 0) return herr("cwd", "create %s", ps->cwd);
+  if (ps->seccomp && seccomp_apply_default() < 0) return -1;
   if (apply_user_and_caps(ps) < 0) return -1;
   if (ps->no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) return herr("no_new_privs", "prctl");
   umask(ps->has_umask ? ps->umask : 022);

@@ -95,6 +95,7 @@ struct process_spec {
   size_t nrlimits;
   bool has_oom_score_adj;
   int oom_score_adj;
+  bool seccomp;                 /* install the default deny-list (seccomp.c) */
 };
 
 struct mount_spec {
@@ -273,6 +274,10 @@ extern size_t argv_area_len;
 /* PID 1 of the container when org.strata.init is set: forks the command, forwards
  * signals, reaps zombies; never returns */
 void init_run(const struct process_spec *ps, int sync_sock) __attribute__((noreturn));
+
+/* ------------------------------------------------------------------ seccomp.c */
+int seccomp_apply_default(void);
+bool seccomp_filtered(pid_t pid);
 
 /* ------------------------------------------------------------------ fsops.c */
 int cmd_fsops(int argc, char **argv);
