@@ -45,6 +45,7 @@ export default class Log extends StrataCommand {
       max: flags['max-count'],
       firstParent: flags['first-parent'],
       filter: paths.length ? touches : undefined,
+      topo: flags.graph,
     })
     if (flags.json) {
       this.log(JSON.stringify(entries.map((e) => ({ id: e.id, names: names.get(e.id) ?? [], ...e.commit })), null, 2))
@@ -62,7 +63,7 @@ export default class Log extends StrataCommand {
       lines.push('')
       return lines
     }
-    const lines = flags.graph ? drawGraph(entries, render) : entries.flatMap(render)
+    const lines = flags.graph ? drawGraph(entries, render, { firstParent: flags['first-parent'] }) : entries.flatMap(render)
     if (lines.length) this.log(lines.join('\n').replace(/\n$/, ''))
   }
 }

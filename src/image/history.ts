@@ -14,6 +14,11 @@ export interface LogOptions {
   firstParent?: boolean
   /** keep only commits for which this returns true (still walking through the others) */
   filter?: (e: LogEntry) => boolean
+  /**
+   * strict topological order (every commit before all of its parents, even across
+   * branches whose dates disagree), as `--graph` needs; reads the whole reachable history
+   */
+  topo?: boolean
 }
 
 /**
@@ -21,6 +26,7 @@ export interface LogOptions {
  * children (git's default order for `log`).
  */
 export function walkLog(store: ObjectStore, starts: string[], opts: LogOptions = {}): LogEntry[] {
+  if (opts.topo) return topoLog(store, starts, opts)
   const max = opts.max ?? Infinity
   const out: LogEntry[] = []
   const seen = new Set<string>()
@@ -47,6 +53,67 @@ export function walkLog(store: ObjectStore, starts: string[], opts: LogOptions =
     // a parent waits while another queued commit still lists it as a parent
     pending.clear()
     for (const q of queue) for (const p of opts.firstParent ? q.commit.parents.slice(0, 1) : q.commit.parents) pending.set(p, (pending.get(p) ?? 0) + 1)
+  }
+  return out
+}
+
+/** Kahn's algorithm over everything reachable: newest ready commit first. */
+function topoLog(store: ObjectStore, starts: string[], opts: LogOptions): LogEntry[] {
+  const parentsOf = (c: Commit): string[] => (opts.firstParent ? c.parents.slice(0, 1) : c.parents)
+  const entries = new Map<string, LogEntry>()
+  const children = new Map<string, number>()
+  const stack = [...starts]
+  while (stack.length) {
+    const id = stack.pop()!
+    if (entries.has(id)) continue
+    const commit = store.readCommit(id)
+    entries.set(id, { id, commit })
+    for (const p of parentsOf(commit)) {
+      children.set(p, (children.get(p) ?? 0) + 1)
+      stack.push(p)
+    }
+  }
+  // a max-heap on (created, id): newest first among the commits whose children are all out
+  const heap: LogEntry[] = []
+  const newer = (a: LogEntry, b: LogEntry): boolean => a.commit.created > b.commit.created || (a.commit.created === b.commit.created && a.id > b.id)
+  const push = (e: LogEntry): void => {
+    heap.push(e)
+    for (let i = heap.length - 1; i > 0; ) {
+      const up = (i - 1) >> 1
+      if (!newer(heap[i], heap[up])) break
+      ;[heap[i], heap[up]] = [heap[up], heap[i]]
+      i = up
+    }
+  }
+  const pop = (): LogEntry => {
+    const top = heap[0]
+    const last = heap.pop()!
+    if (heap.length) {
+      heap[0] = last
+      for (let i = 0; ; ) {
+        const l = 2 * i + 1
+        const r = l + 1
+        let m = i
+        if (l < heap.length && newer(heap[l], heap[m])) m = l
+        if (r < heap.length && newer(heap[r], heap[m])) m = r
+        if (m === i) break
+        ;[heap[i], heap[m]] = [heap[m], heap[i]]
+        i = m
+      }
+    }
+    return top
+  }
+  for (const e of entries.values()) if (!children.get(e.id)) push(e)
+  const out: LogEntry[] = []
+  const max = opts.max ?? Infinity
+  while (heap.length && out.length < max) {
+    const e = pop()
+    if (!opts.filter || opts.filter(e)) out.push(e)
+    for (const p of parentsOf(e.commit)) {
+      const n = children.get(p)! - 1
+      children.set(p, n)
+      if (n === 0) push(entries.get(p)!)
+    }
   }
   return out
 }
