@@ -426,6 +426,10 @@ int cmd_run(int argc, char **argv) {
       dup2(null, 2);
       close(null);
     }
+    /* the monitor holds nothing of its caller's (the status fd, pipes a caller waits
+     * on for EOF...): only the report pipe */
+    if (rp[1] > 3) syscall(SYS_close_range, 3U, (unsigned)rp[1] - 1, 0U);
+    syscall(SYS_close_range, (unsigned)rp[1] + 1, ~0U, 0U);
     if (chdir("/") < 0) { /* cannot fail for / */ }
     run_container(&c, false, -1, rp[1]);
   }

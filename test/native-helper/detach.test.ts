@@ -78,6 +78,28 @@ test('detach returns quickly, the container keeps running under its monitor', as
   assert.equal(cgroupDirs(c.cg), [])
 })
 
+test('the launcher leaves no fd of its caller open in the monitor (a reader sees EOF)', async () => {
+  const { spawn } = await import('node:child_process')
+  const { helper } = await import('./fixture.js')
+  const c = container(['sleep', '30'])
+  const child = spawn(helper, ['run', c.bundle, '--detach', '--status-fd', '3'], { stdio: ['ignore', 'pipe', 'pipe', 'pipe'] })
+  let status = ''
+  let out = ''
+  child.stdio[3]!.on('data', (d) => (status += d))
+  child.stdout!.on('data', (d) => (out += d))
+  const eof = (s: any) => new Promise<void>((res) => s.on('end', () => res()))
+  const t0 = Date.now()
+  await Promise.all([eof(child.stdio[3]), eof(child.stdout), eof(child.stderr)])
+  assert.ok(Date.now() - t0 < 2000, 'EOF on every pipe as soon as the launcher exits')
+  const pid = readPid(join(c.state, 'pid'))
+  cleanup.pids.push(pid, readPid(join(c.state, 'monitor.pid')))
+  assert.is(status, `pid ${pid}\n`)
+  assert.is(out, '')
+  assert.ok(processAlive(pid))
+  process.kill(pid, 'SIGKILL')
+  await waitFor(() => exitJson(c.state), 'exit.json')
+})
+
 test('the log file gets CRI lines: timestamp, stream, P/F, content', async () => {
   const c = container(['sh', '-c', 'echo line one; echo oops >&2; printf partial; sleep 0.1; printf " rest\\n"; echo last'])
   await started(c)
