@@ -45,14 +45,13 @@ export async function commitContainer(s: Strata, ref: string, o: CommitOptions =
   if (o.target) normalizeName(o.target)
   const rec = await withContainers(s, (tx) => findContainer(tx, ref))
   const running = rec.state === 'running' || rec.state === 'paused'
-  const p = paths(s, rec.id)
   const base = s.objects.readCommit(rec.base)
   const config = applyChanges(base.config, o.changes ?? [])
   const frozen = running && o.pause !== false && rec.state !== 'paused'
   if (frozen) freeze(rec.id, true)
   let tree: string
   try {
-    tree = (await snapshotDir(s.objects, p.upper, { overlayOn: DirNode.fromTree(s.objects, base.tree), link: !running })).tree
+    tree = await snapshotUpper(s, rec, { link: !running })
   } finally {
     if (frozen) freeze(rec.id, false)
   }
@@ -74,17 +73,28 @@ export async function commitContainer(s: Strata, ref: string, o: CommitOptions =
     await advanceName(tx, rec, id, o, result)
     await tx.emit({ type: 'container', action: 'commit', id: rec.id, attrs: { name: rec.name, commit: id, set: { base: id } } })
   })
-  if (!running) {
-    // the upper dir is now the new commit's diff layer; the container starts clean on it
-    const layer = diffLayerDir(s, id)
-    if (!fs.existsSync(layer)) {
-      fs.renameSync(p.upper, layer)
-      fs.rmSync(p.work, { recursive: true, force: true })
-      fs.mkdirSync(p.upper)
-      fs.mkdirSync(p.work)
-    }
-  }
+  if (!running) adoptUpper(s, rec, id)
   return result
+}
+
+/**
+ * The container's upper dir on top of its base tree → a tree id. With `link` (a stopped
+ * container only: its files never change again) the files are hard-linked into the store.
+ */
+export async function snapshotUpper(s: Strata, rec: ContainerRecord, opts: { link: boolean }): Promise<string> {
+  const base = s.objects.readCommit(rec.base)
+  return (await snapshotDir(s.objects, paths(s, rec.id).upper, { overlayOn: DirNode.fromTree(s.objects, base.tree), link: opts.link })).tree
+}
+
+/** After a stopped container's upper was committed as `commit`: the upper dir becomes that commit's diff layer and the container starts clean on it. */
+export function adoptUpper(s: Strata, rec: ContainerRecord, commit: string): void {
+  const p = paths(s, rec.id)
+  const layer = diffLayerDir(s, commit)
+  if (fs.existsSync(layer)) return
+  fs.renameSync(p.upper, layer)
+  fs.rmSync(p.work, { recursive: true, force: true })
+  fs.mkdirSync(p.upper)
+  fs.mkdirSync(p.work)
 }
 
 async function advanceName(tx: Tx, rec: ContainerRecord, id: string, o: CommitOptions, result: CommitResult): Promise<void> {

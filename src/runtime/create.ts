@@ -44,6 +44,8 @@ export interface CreateOptions {
   runtime?: string
   network?: string
   stopSignal?: string
+  /** false: the image's VOLUMEs do not become anonymous volumes (build steps write through them) */
+  imageVolumes?: boolean
 }
 
 /** Docker's memory sizes: 512m, 1g, 100k, 123 (bytes). */
@@ -147,7 +149,7 @@ export async function createContainer(s: Strata, o: CreateOptions, opts: { start
       ...(o.mounts ?? []).map(parseMountFlag),
     ]
     // the image's VOLUMEs become anonymous volumes unless something else is mounted there
-    for (const v of Object.keys(ic.Volumes ?? {})) {
+    for (const v of o.imageVolumes === false ? [] : Object.keys(ic.Volumes ?? {})) {
       if (!requested.some((m) => m.destination === v)) requested.push({ type: 'volume', source: '', destination: v, rw: true, anonymous: true })
     }
     fs.mkdirSync(p.upper, { recursive: true })

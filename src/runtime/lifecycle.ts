@@ -1,6 +1,7 @@
 // Container lifecycle after create: run (create + start), start, kill, stop, wait, rm,
 // pause/unpause, rename, restart. Each step is a short database session around work
 // done outside it; the monitor owns the running container.
+import type { StdioOptions } from 'node:child_process'
 import * as fs from 'node:fs'
 import { join } from 'node:path'
 import { Conflict, StrataError } from '../errors.js'
@@ -50,6 +51,8 @@ export interface RunResult {
 export interface StartIO {
   detach: boolean
   consoleSize?: { height: number; width: number }
+  /** foreground only: the helper's stdio instead of ours (build steps with -q) */
+  stdio?: StdioOptions
 }
 
 /**
@@ -85,7 +88,7 @@ async function startCreated(s: Strata, rec: ContainerRecord, io: StartIO): Promi
   await s.transact((tx) => tx.emit({ type: 'container', action: 'start', id: rec.id, attrs: { name: rec.name, set: { state: 'running', startedAt: Date.now() } } }))
   let code: number
   try {
-    code = await runtime.runForeground(bundle, rec)
+    code = await runtime.runForeground(bundle, rec, io.stdio)
   } finally {
     await releaseNetwork(s, rec)
   }

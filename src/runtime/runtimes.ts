@@ -1,7 +1,7 @@
 // The Runtime interface and its two implementations: the native helper (our own mini OCI
 // runtime with a conmon-like monitor) and an OCI runtime binary (crun or runc) running the
 // very same bundle, so the two can be compared on equal terms.
-import { spawn } from 'node:child_process'
+import { spawn, type StdioOptions } from 'node:child_process'
 import * as fs from 'node:fs'
 import { constants } from 'node:os'
 import { StrataError } from '../errors.js'
@@ -10,8 +10,8 @@ import { which } from '../image/bootstrap.js'
 import type { ContainerRecord } from './container.js'
 
 export interface Runtime {
-  /** Runs with the caller's stdio until the container exits; resolves with its exit code. */
-  runForeground(bundle: string, rec: ContainerRecord): Promise<number>
+  /** Runs with the caller's stdio (or `stdio`) until the container exits; resolves with its exit code. */
+  runForeground(bundle: string, rec: ContainerRecord, stdio?: StdioOptions): Promise<number>
   /** Starts the container in the background; resolves once its process runs. */
   startDetached(bundle: string, rec: ContainerRecord): Promise<void>
 }
@@ -33,10 +33,10 @@ function shieldSignals(): () => void {
 }
 
 export class HelperRuntime implements Runtime {
-  runForeground(bundle: string): Promise<number> {
+  runForeground(bundle: string, _rec?: ContainerRecord, stdio: StdioOptions = 'inherit'): Promise<number> {
     return new Promise((resolve, reject) => {
       const unshield = shieldSignals()
-      const child = spawn(helperPath(), ['run', bundle], { stdio: 'inherit' })
+      const child = spawn(helperPath(), ['run', bundle], { stdio })
       child.on('error', (e) => {
         unshield()
         reject(new StrataError(`cannot start the helper: ${e.message}`))
@@ -66,7 +66,7 @@ export class HelperRuntime implements Runtime {
 export class OciRuntime implements Runtime {
   constructor(private readonly binary: 'crun' | 'runc') {}
 
-  async runForeground(bundle: string, rec: ContainerRecord): Promise<number> {
+  async runForeground(bundle: string, rec: ContainerRecord, stdio: StdioOptions = 'inherit'): Promise<number> {
     const bin = which(this.binary)
     if (!bin) throw new StrataError(`${this.binary} is not installed (apt-get install ${this.binary})`)
     const config = JSON.parse(fs.readFileSync(`${bundle}/config.json`, 'utf8'))
@@ -75,7 +75,7 @@ export class OciRuntime implements Runtime {
     try {
       const unshield = shieldSignals()
       const code = await new Promise<number>((resolve, reject) => {
-        const child = spawn(bin, ['run', '-b', bundle, rec.id.slice(0, 12)], { stdio: 'inherit' })
+        const child = spawn(bin, ['run', '-b', bundle, rec.id.slice(0, 12)], { stdio })
         child.on('error', reject)
         child.on('close', (c, sig) => resolve(exitCodeOf(c, sig)))
       })
