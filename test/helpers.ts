@@ -92,3 +92,42 @@ export function sh(cmd: string, opts: { cwd?: string } = {}): string {
   if (r.status !== 0) throw new Error(`${cmd}: ${r.stderr}`)
   return r.stdout.toString()
 }
+
+/** Removes every container of a test root (killing running ones); for `after` hooks. */
+export function removeAllContainers(env: Record<string, string>): void {
+  const ids = strata(['ps', '-aq', '--no-trunc'], { env }).stdout.trim().split('\n').filter(Boolean)
+  if (ids.length) strata(['rm', '-f', ...ids], { env })
+}
+
+/** cgroup dirs Strata made for containers, across all hierarchies. */
+export function strataCgroups(): string[] {
+  const out: string[] = []
+  for (const base of ['/sys/fs/cgroup', '/sys/fs/cgroup/unified']) {
+    let entries: string[] = []
+    try {
+      entries = fs.readdirSync(base)
+    } catch {
+      continue
+    }
+    for (const c of [...entries, '.']) {
+      const dir = join(base, c, 'strata')
+      try {
+        for (const id of fs.readdirSync(dir)) if (fs.statSync(join(dir, id)).isDirectory()) out.push(join(dir, id))
+      } catch {}
+    }
+  }
+  return [...new Set(out)]
+}
+
+/** Overlay mounts whose options mention this path (leaks after a test). */
+export function overlayMountsUnder(path: string): string[] {
+  return fs.readFileSync('/proc/self/mountinfo', 'utf8').split('\n').filter((l) => l.includes(path))
+}
+
+export async function waitFor(pred: () => boolean, timeoutMs = 10_000, what = 'condition'): Promise<void> {
+  const end = Date.now() + timeoutMs
+  while (!pred()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
+    await new Promise((r) => setTimeout(r, 50))
+  }
+}

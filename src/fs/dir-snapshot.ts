@@ -5,7 +5,7 @@
 //    means "replace, do not merge" (the kernel's overlayfs conventions).
 import * as fs from 'node:fs'
 import { join } from 'node:path'
-import { type FileType, type Xattrs, typeFromMode } from '../store/encoding.js'
+import { type FileType, type Xattrs, isImageXattr, typeFromMode } from '../store/encoding.js'
 import { helperXattrs } from '../store/helper-fs.js'
 import type { ObjectStore } from '../store/objects.js'
 import { DirNode, TreeBuilder } from './tree-builder.js'
@@ -25,8 +25,6 @@ export interface Snapshot {
   bytes: number
 }
 
-const OVERLAY_XATTR = 'trusted.overlay.'
-
 export async function snapshotDir(store: ObjectStore, dir: string, opts: SnapshotOptions = {}): Promise<Snapshot> {
   const allXattrs = await helperXattrs(dir)
   const overlay = opts.overlayOn !== undefined
@@ -39,9 +37,9 @@ export async function snapshotDir(store: ObjectStore, dir: string, opts: Snapsho
     let xattrs: Xattrs | undefined
     let opaque = false
     for (const [k, v] of Object.entries(raw)) {
-      if (k.startsWith(OVERLAY_XATTR)) {
+      if (!isImageXattr(k)) {
         if (k === 'trusted.overlay.opaque' && v.toString() === 'y') opaque = true
-        continue // the kernel's own bookkeeping, not part of the image
+        continue
       }
       ;(xattrs ??= {})[k] = v
     }

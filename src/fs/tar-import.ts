@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process'
 import { PassThrough, type Readable } from 'node:stream'
 import { createGunzip } from 'node:zlib'
 import { BadArchive, StrataError, UnsafeArchivePath } from '../errors.js'
-import type { FileType, Xattrs } from '../store/encoding.js'
+import { isImageXattr, type FileType, type Xattrs } from '../store/encoding.js'
 import type { ObjectStore } from '../store/objects.js'
 import { DirNode, TreeBuilder, safeComponents } from './tree-builder.js'
 import { tarStream } from './tar-pax.js'
@@ -150,8 +150,11 @@ function paxXattrs(pax: Record<string, string> | undefined | null): Xattrs | und
   if (!pax) return undefined
   let out: Xattrs | undefined
   for (const [k, v] of Object.entries(pax)) {
-    if (k.startsWith('SCHILY.xattr.')) (out ??= {})[k.slice(13)] = Buffer.from(v, 'latin1')
-    else if (k.startsWith('LIBARCHIVE.xattr.')) (out ??= {})[decodeURIComponent(k.slice(17))] = Buffer.from(v, 'base64')
+    let name: string | undefined
+    let value: Buffer | undefined
+    if (k.startsWith('SCHILY.xattr.')) [name, value] = [k.slice(13), Buffer.from(v, 'latin1')]
+    else if (k.startsWith('LIBARCHIVE.xattr.')) [name, value] = [decodeURIComponent(k.slice(17)), Buffer.from(v, 'base64')]
+    if (name !== undefined && value !== undefined && isImageXattr(name)) (out ??= {})[name] = value
   }
   return out
 }

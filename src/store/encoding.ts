@@ -98,6 +98,12 @@ export const modeOf = (type: EntryType, perm: number): number => TYPE_BITS[type]
 const encName = (n: string): string => n.replace(/[%;= \n\0]/g, (c) => '%' + c.charCodeAt(0).toString(16).padStart(2, '0'))
 const decName = (n: string): string => n.replace(/%([0-9a-f]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16)))
 
+/**
+ * overlayfs keeps its own bookkeeping in trusted.overlay.* (origin, opaque, redirect…):
+ * never part of an image, wherever it is read from (upper dirs, objects, archives).
+ */
+export const isImageXattr = (name: string): boolean => !name.startsWith('trusted.overlay.')
+
 export function encodeXattrs(x: Xattrs | undefined): string {
   if (!x) return '-'
   const names = Object.keys(x).sort()

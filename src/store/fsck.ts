@@ -5,7 +5,7 @@ import * as fs from 'node:fs'
 import { relative } from 'node:path'
 import type { Strata } from '../strata.js'
 import { blake3Hex, createHasher } from './hash.js'
-import { fileHeader, typeFromMode, type FileMeta, type FileType } from './encoding.js'
+import { fileHeader, isImageXattr, typeFromMode, type FileMeta, type FileType } from './encoding.js'
 import { helperXattrs } from './helper-fs.js'
 import { collectRoots, markReachable } from './reachability.js'
 
@@ -58,7 +58,8 @@ function checkFile(path: string, id: string, x: Record<string, Buffer> | undefin
     const type = typeFromMode(st.mode)
     if (!type || type === 'd') return 'not a file, symlink or device'
     const meta: FileMeta = { type: type as FileType, perm: type === 'l' ? 0o777 : st.mode & 0o7777, uid: st.uid, gid: st.gid, size: type === 'f' || type === 'l' ? st.size : 0, rdev: type === 'c' || type === 'b' ? st.rdev : 0 }
-    if (x && Object.keys(x).length) meta.xattrs = x
+    const kept = Object.entries(x ?? {}).filter(([k]) => isImageXattr(k))
+    if (kept.length) meta.xattrs = Object.fromEntries(kept)
     const h = createHasher().update(fileHeader(meta))
     if (type === 'l') h.update(fs.readlinkSync(path))
     else if (type === 'f') {

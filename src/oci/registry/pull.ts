@@ -1,0 +1,142 @@
+// `strata pull`: a manifest (an index picks this platform), its config, and the layers
+// that are not already here as commits. Every blob is downloaded to a temp file and
+// checked against its digest and size before any of it is stored; layers download
+// ahead (a few at a time) while earlier ones are applied. The name is set only after
+// all objects are durable, so a failed pull leaves no name and nothing referenced.
+import * as fs from 'node:fs'
+import { join } from 'node:path'
+import { BadArchive } from '../../errors.js'
+import { recordImage, setRef } from '../../image/refs.js'
+import { treeSize } from '../../image/size.js'
+import type { Strata } from '../../strata.js'
+import { pickPlatform } from '../archive-source.js'
+import { checkDigest } from '../digest.js'
+import type { OciConfig } from '../image-config.js'
+import { INDEX_TYPES, layerCompression, MANIFEST_TYPES, type Descriptor, type Index, type Manifest } from '../media-types.js'
+import { restoreImage, type RestoreEvent } from '../restore.js'
+import type { ImageSource, LayerSource, SourceImage } from '../source.js'
+import { RegistryClient, type ClientOptions } from './client.js'
+import { RegistryError } from './errors.js'
+import type { RemoteRef } from './reference.js'
+
+const AHEAD = 3
+
+export interface PullEvent {
+  digest: string
+  state: 'downloading' | 'downloaded' | 'skipped' | 'applying' | 'done'
+  bytes?: number
+  total?: number
+}
+
+export interface PullOptions extends ClientOptions {
+  onLayer?: (e: PullEvent) => void
+}
+
+export interface PullResult {
+  commit: string
+  digest: string
+  name: string
+  downloaded: number
+  skipped: number
+}
+
+class RegistrySource implements ImageSource {
+  private downloads = new Map<string, Promise<string>>()
+  private seq = 0
+  constructor(private readonly client: RegistryClient, private readonly repo: string, private readonly tmp: string, private readonly onLayer?: (e: PullEvent) => void) {}
+
+  downloaded = 0
+
+  async image(ref: string, names: string[]): Promise<SourceImage> {
+    let m = await this.client.getManifest(this.repo, ref)
+    if (INDEX_TYPES.includes(m.mediaType)) {
+      const index = JSON.parse(m.bytes.toString('utf8')) as Index
+      const pick = pickPlatform(index.manifests ?? [])
+      if (!pick) throw new RegistryError(`${this.repo}:${ref} has no image for linux`)
+      m = await this.client.getManifest(this.repo, checkDigest(pick.digest))
+    }
+    if (!MANIFEST_TYPES.includes(m.mediaType)) throw new RegistryError(`${this.repo}:${ref} is a ${m.mediaType || 'manifest of unknown type'}, not an image manifest Strata reads`)
+    const manifest = JSON.parse(m.bytes.toString('utf8')) as Manifest
+    if (!manifest.config || !Array.isArray(manifest.layers)) throw new RegistryError(`manifest ${m.digest} lacks config or layers`)
+    checkDigest(manifest.config.digest, 'config digest')
+    const config = JSON.parse((await this.client.getBlob(this.repo, manifest.config, 'image config')).toString('utf8')) as OciConfig
+    const layers = manifest.layers.map((l, i) => this.layer(l, i, manifest.layers, config))
+    return { names, config, configDigest: manifest.config.digest, manifestDigest: m.digest, layers }
+  }
+
+  private layer(l: Descriptor, i: number, all: Descriptor[], config: OciConfig): LayerSource {
+    checkDigest(l.digest, 'layer digest')
+    const compression = layerCompression(l.mediaType)
+    if (!compression) throw new RegistryError(`layer ${l.digest} has a media type Strata cannot apply: ${l.mediaType}`)
+    return {
+      digest: l.digest,
+      size: l.size,
+      compression,
+      diffId: config.rootfs?.diff_ids?.[i],
+      label: l.digest.slice(7, 19),
+      open: async () => {
+        // start this one and the next few, so downloads run ahead of applying
+        for (let k = i; k < Math.min(all.length, i + AHEAD); k++) this.fetch(all[k])
+        const path = await this.fetch(l)
+        const stream = fs.createReadStream(path, { highWaterMark: 1 << 20 })
+        stream.on('close', () => fs.rmSync(path, { force: true }))
+        return stream
+      },
+    }
+  }
+
+  private fetch(d: Descriptor): Promise<string> {
+    let p = this.downloads.get(d.digest)
+    if (!p) {
+      const path = join(this.tmp, `blob-${this.seq++}`)
+      this.onLayer?.({ digest: d.digest, state: 'downloading', bytes: 0, total: d.size })
+      p = this.client.downloadBlob(this.repo, d, path, (n) => this.onLayer?.({ digest: d.digest, state: 'downloading', bytes: n, total: d.size })).then(() => {
+        this.downloaded++
+        this.onLayer?.({ digest: d.digest, state: 'downloaded', bytes: d.size, total: d.size })
+        return path
+      })
+      p.catch(() => {}) // awaited by open(); a prefetch nobody waits for must not crash the process
+      this.downloads.set(d.digest, p)
+    }
+    return p
+  }
+
+  async imageFor(_commit: string, manifestDigest?: string): Promise<SourceImage | null> {
+    if (!manifestDigest) return null
+    return this.image(checkDigest(manifestDigest), [])
+  }
+
+  async settle(): Promise<void> {
+    await Promise.allSettled(this.downloads.values())
+  }
+}
+
+export async function pullImage(s: Strata, ref: RemoteRef, opts: PullOptions): Promise<PullResult> {
+  const client = new RegistryClient(ref.registry, ref.endpoint, opts)
+  const tmp = s.scratch('pull')
+  fs.mkdirSync(tmp, { recursive: true })
+  const src = new RegistrySource(client, ref.repository, tmp, opts.onLayer)
+  try {
+    const img = await src.image(ref.digest ?? ref.tag ?? 'latest', [ref.localName])
+    const r = await restoreImage(s, src, img, {
+      onLayer: (e: RestoreEvent) => {
+        const layer = img.layers[e.index]
+        if (e.state === 'skipped') opts.onLayer?.({ digest: layer.digest!, state: 'skipped' })
+        else opts.onLayer?.({ digest: layer.digest!, state: e.state === 'done' ? 'done' : 'applying' })
+      },
+    })
+    await s.objects.flush()
+    await s.transact(async (tx) => {
+      await recordImage(tx, r.commit, { source: 'pull', size: treeSize(s.objects, s.objects.readCommit(r.commit).tree), from: `${ref.registry}/${ref.repository}@${img.manifestDigest}` })
+      await setRef(tx, ref.localName, r.commit, `pull: ${ref.registry}/${ref.repository}@${img.manifestDigest}`)
+    })
+    return { commit: r.commit, digest: img.manifestDigest!, name: ref.localName, downloaded: src.downloaded, skipped: r.skipped }
+  } catch (e) {
+    s.objects.abandon()
+    if (e instanceof SyntaxError) throw new BadArchive(`${ref.registry} sent a manifest or config that is not valid JSON`)
+    throw e
+  } finally {
+    await src.settle()
+    fs.rmSync(tmp, { recursive: true, force: true })
+  }
+}
