@@ -22,10 +22,14 @@ import Inspect from './inspect.js'
 import Kill from './kill.js'
 import Load from './load.js'
 import Log from './log.js'
+import Login from './login.js'
+import Logout from './logout.js'
 import Logs from './logs.js'
 import Merge from './merge.js'
 import Pause from './pause.js'
 import Ps from './ps.js'
+import Pull from './pull.js'
+import Push from './push.js'
 import Rebase from './rebase.js'
 import Reflog from './reflog.js'
 import Rename from './rename.js'
@@ -36,6 +40,7 @@ import Rm from './rm.js'
 import Rmi from './rmi.js'
 import Run from './run.js'
 import Save from './save.js'
+import Search from './search.js'
 import Show from './show.js'
 import Squash from './squash.js'
 import Start from './start.js'
@@ -78,10 +83,14 @@ export const COMMANDS = {
   kill: Kill,
   load: Load,
   log: Log,
+  login: Login,
+  logout: Logout,
   logs: Logs,
   merge: Merge,
   pause: Pause,
   ps: Ps,
+  pull: Pull,
+  push: Push,
   rebase: Rebase,
   reflog: Reflog,
   rename: Rename,
@@ -92,6 +101,7 @@ export const COMMANDS = {
   rmi: Rmi,
   run: Run,
   save: Save,
+  search: Search,
   show: Show,
   squash: Squash,
   start: Start,

@@ -1,0 +1,36 @@
+import { Args, Flags } from '@oclif/core'
+import { StrataCommand } from './base-command.js'
+import { Strata } from '../src/strata.js'
+import { parseRemote } from '../src/oci/registry/reference.js'
+import { pullImage } from '../src/oci/registry/pull.js'
+import { clientOptions } from '../src/oci/registry/options.js'
+import { layerProgress } from '../src/oci/progress.js'
+
+export default class Pull extends StrataCommand {
+  static override description = 'download an image from a registry (docker.io when no registry is named)'
+  static override examples = ['strata pull 127.0.0.1:5000/team/web:1', 'strata pull localhost:5000/web@sha256:…', 'strata pull debian:12']
+  static override args = { image: Args.string({ required: true, description: 'NAME[:TAG|@DIGEST]' }) }
+  static override flags = {
+    'tls-verify': Flags.string({ description: 'verify TLS certificates (false also allows plain HTTP)', options: ['true', 'false'] }),
+    authfile: Flags.string({ description: 'credentials file (default $STRATA_AUTH_FILE or <root>/auth.json)' }),
+    quiet: Flags.boolean({ char: 'q', description: 'print nothing but errors' }),
+  }
+
+  async run(): Promise<void> {
+    const { args, flags } = await this.parse(Pull)
+    const ref = parseRemote(args.image)
+    const s = await Strata.open(flags.root)
+    const progress = layerProgress('downloading')
+    let r
+    try {
+      r = await pullImage(s, ref, {
+        ...clientOptions(s.root, flags),
+        onLayer: (e) => progress.layer(e.digest.slice(7, 19), e.state === 'skipped' ? 'exists' : e.state === 'done' ? 'done' : e.state === 'applying' ? 'applying' : e.state === 'downloaded' ? 'waiting' : 'downloading', e.bytes, e.total),
+      })
+    } finally {
+      progress.done()
+    }
+    if (flags.quiet) return
+    this.log(`${r.name} ${r.digest} ${r.commit}`)
+  }
+}

@@ -1,0 +1,40 @@
+import { Args, Flags } from '@oclif/core'
+import { StrataCommand } from './base-command.js'
+import { Strata } from '../src/strata.js'
+import { parseRemote } from '../src/oci/registry/reference.js'
+import { pushImage } from '../src/oci/registry/push.js'
+import { clientOptions } from '../src/oci/registry/options.js'
+import { layerProgress } from '../src/oci/progress.js'
+
+export default class Push extends StrataCommand {
+  static override description = 'upload an image to a registry; layers the registry has are skipped'
+  static override examples = ['strata push 127.0.0.1:5000/team/web:1', 'strata push web~1 localhost:5000/web:previous']
+  static override args = {
+    image: Args.string({ required: true, description: 'NAME[:TAG] (also the destination), or any revision when DEST is given' }),
+    dest: Args.string({ description: 'destination [registry/]repo[:tag], when it differs from the local name' }),
+  }
+  static override flags = {
+    'tls-verify': Flags.string({ description: 'verify TLS certificates (false also allows plain HTTP)', options: ['true', 'false'] }),
+    authfile: Flags.string({ description: 'credentials file (default $STRATA_AUTH_FILE or <root>/auth.json)' }),
+    'compression-level': Flags.integer({ description: 'gzip level of new layers (1 fastest … 9 smallest; default 1)', min: 1, max: 9 }),
+    quiet: Flags.boolean({ char: 'q', description: 'print nothing but errors' }),
+  }
+
+  async run(): Promise<void> {
+    const { args, flags } = await this.parse(Push)
+    const dest = parseRemote(args.dest ?? args.image)
+    const s = await Strata.open(flags.root)
+    const progress = layerProgress('uploading')
+    let r
+    try {
+      r = await pushImage(s, args.image, dest, {
+        ...clientOptions(s.root, flags),
+        level: flags['compression-level'],
+        onLayer: (e) => progress.layer(`layer ${e.index + 1}/${e.count}`, e.state === 'exists' ? 'exists' : e.state === 'done' ? 'done' : 'uploading', e.bytes, e.total),
+      })
+    } finally {
+      progress.done()
+    }
+    if (!flags.quiet) this.log(`${r.tag}: digest: ${r.digest} size: ${r.size}`)
+  }
+}
