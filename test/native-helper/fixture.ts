@@ -210,6 +210,11 @@ export class Cleanup {
       for (const d of cgroupDirs(cg)) {
         try { fs.rmdirSync(d) } catch { /* busy or gone */ }
       }
+      // the shared parent (/strata-test) goes too once no suite uses it
+      const parent = cg.split('/').slice(0, -1).join('/')
+      if (parent) for (const d of cgroupDirs(parent)) {
+        try { fs.rmdirSync(d) } catch { /* still in use by another suite */ }
+      }
     }
     for (const d of this.dirs) {
       for (const m of mountsUnder(d).map((l) => l.split(' ')[4]).reverse()) {
