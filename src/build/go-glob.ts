@@ -14,7 +14,8 @@ export function hasGlobMeta(pattern: string): boolean {
   return /[*?[\\]/.test(pattern)
 }
 
-const reEscape = (ch: string): string => ch.replace(/[\\^$.*+?()[\]{}|/-]/g, '\\$&')
+const reEscape = (ch: string): string => ch.replace(/[\\^$.*+?()[\]{}|/]/g, '\\$&')
+const classEscape = (ch: string): string => ch.replace(/[\\\]^-]/g, '\\$&')
 
 export function globToRegExp(pattern: string): RegExp {
   const chars = Array.from(pattern)
@@ -55,7 +56,7 @@ export function globToRegExp(pattern: string): RegExp {
           hi = esc()
         }
         if (hi < lo) throw new BadPattern(pattern)
-        cls += hi === lo ? reEscape(lo) : `${reEscape(lo)}-${reEscape(hi)}`
+        cls += hi === lo ? classEscape(lo) : `${classEscape(lo)}-${classEscape(hi)}`
         ranges++
       }
       re += `[${cls}]`

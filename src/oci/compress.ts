@@ -22,7 +22,7 @@ export interface BlobDigests {
 }
 
 const gzipAsync = (b: Buffer, level: number): Promise<Buffer> =>
-  new Promise((resolve, reject) => gzip(b, { level }, (err, out) => (err ? reject(err) : resolve(out))))
+  new Promise((resolve, reject) => gzip(b, { level, chunkSize: b.length + 4096 }, (err, out) => (err ? reject(err) : resolve(out))))
 
 /**
  * Drains `blocks` through gzip (or none) and hands the output, in order, to `write`

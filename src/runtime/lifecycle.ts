@@ -10,9 +10,8 @@ import type { Strata } from '../strata.js'
 import { cgroupLayout } from '../host.js'
 import { writeBundle, type BundleOptions } from './bundle.js'
 import { type ContainerRecord, NAME_RE, findContainer, paths } from './container.js'
-import { removeVolume } from './volumes.js'
 import { createContainer, type CreateOptions } from './create.js'
-import { alive, cleanupContainerFiles, containerPid, readExit, recordDie, withContainers } from './reconcile.js'
+import { alive, cleanupContainerFiles, containerPid, destroyContainer, readExit, recordDie, withContainers } from './reconcile.js'
 import { runtimeFor } from './runtimes.js'
 
 /** Network hooks (src/net) plug in here so the runtime does not depend on them. */
@@ -99,7 +98,7 @@ async function startCreated(s: Strata, rec: ContainerRecord, io: StartIO): Promi
     if (!cur) return
     if (cur.state !== 'exited') await recordDie(tx, cur, exit)
     if (cur.host.autoRemove) {
-      await tx.emit({ type: 'container', action: 'destroy', id: rec.id, attrs: { name: rec.name, reason: 'autoremove' } })
+      await destroyContainer(s, tx, cur, 'autoremove', { volumes: true })
       removed = true
     }
   })
@@ -118,7 +117,7 @@ async function failStart(s: Strata, rec: ContainerRecord, err: Error): Promise<v
     if (!cur) return
     await recordDie(tx, cur, { exitCode: code, error: err.message })
     if (cur.host.autoRemove) {
-      await tx.emit({ type: 'container', action: 'destroy', id: rec.id, attrs: { name: rec.name, reason: 'autoremove' } })
+      await destroyContainer(s, tx, cur, 'autoremove', { volumes: true })
       removed = true
     }
   })
@@ -229,8 +228,7 @@ export async function removeContainer(s: Strata, ref: string, opts: { force?: bo
     const cur = await tx.get<ContainerRecord>(`ctr:${rec.id}`)
     if (!cur) return
     if (cur.state === 'running' || cur.state === 'paused') await recordDie(tx, cur, { exitCode: 137 })
-    await tx.emit({ type: 'container', action: 'destroy', id: rec.id, attrs: { name: rec.name } })
-    if (opts.volumes) for (const m of cur.host.mounts) if (m.type === 'volume' && m.anonymous && m.name) await removeVolume(s, tx, m.name, { force: true }).catch(() => {})
+    await destroyContainer(s, tx, cur, 'rm', { volumes: opts.volumes })
   })
   await releaseNetwork(s, rec)
   cleanupContainerFiles(s, rec.id)

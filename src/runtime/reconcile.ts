@@ -8,6 +8,7 @@ import type { Tx } from '../events/log.js'
 import type { Strata } from '../strata.js'
 import { cgroupLayout } from '../host.js'
 import { type ContainerRecord, containerDir, listContainers, paths } from './container.js'
+import { removeVolume } from './volumes.js'
 
 export interface ExitFile {
   exitCode: number
@@ -100,7 +101,7 @@ export async function reconcile(s: Strata, tx: Tx, only?: ContainerRecord[]): Pr
       if (monitorAlive(s, rec.id) || containerPid(s, rec.id)) {
         await tx.emit({ type: 'container', action: 'start', id: rec.id, attrs: { name: rec.name, set: { state: 'running', startedAt: Date.now(), startingBy: null } } })
       } else {
-        await tx.emit({ type: 'container', action: 'destroy', id: rec.id, attrs: { name: rec.name, reason: 'start interrupted' } })
+        await destroyContainer(s, tx, rec, 'start interrupted', { volumes: true })
         toClean.push(rec.id)
       }
       continue
@@ -109,13 +110,24 @@ export async function reconcile(s: Strata, tx: Tx, only?: ContainerRecord[]): Pr
       continue
     } else {
       await recordDie(tx, rec, { exitCode: 255, error: 'the monitor ended without recording an exit status' })
+      removeCgroups(rec.id) // the monitor would have; idempotent
     }
     if (rec.host.autoRemove) {
-      await tx.emit({ type: 'container', action: 'destroy', id: rec.id, attrs: { name: rec.name, reason: 'autoremove' } })
+      await destroyContainer(s, tx, rec, 'autoremove', { volumes: true })
       toClean.push(rec.id)
     }
   }
   return toClean
+}
+
+/**
+ * Records a container's removal; with `volumes`, its anonymous volumes go too (rm -v, and
+ * --rm, as Docker does). The caller removes the container's files after the session.
+ */
+export async function destroyContainer(s: Strata, tx: Tx, rec: ContainerRecord, reason: string, opts: { volumes?: boolean } = {}): Promise<void> {
+  await tx.emit({ type: 'container', action: 'destroy', id: rec.id, attrs: { name: rec.name, reason } })
+  if (!opts.volumes) return
+  for (const m of rec.host.mounts) if (m.type === 'volume' && m.anonymous && m.name) await removeVolume(s, tx, m.name, { force: true }).catch(() => {})
 }
 
 export async function recordDie(tx: Tx, rec: ContainerRecord, exit: ExitFile): Promise<void> {
