@@ -9,6 +9,7 @@ import { availableParallelism } from 'node:os'
 import { gzip, createGunzip } from 'node:zlib'
 import type { Readable } from 'node:stream'
 import { DigestCounter } from './digest.js'
+import type { LayerBlock } from './layer-tar.js'
 
 export const DEFAULT_GZIP_LEVEL = 1
 
@@ -29,7 +30,7 @@ const gzipAsync = (b: Buffer, level: number): Promise<Buffer> =>
  * (which may return a promise to apply backpressure). Returns both digests.
  */
 export async function compressBlocks(
-  blocks: Iterator<Buffer>,
+  blocks: Iterator<LayerBlock>,
   compression: 'gzip' | 'none',
   write: (b: Buffer) => void | Promise<void>,
   opts: { level?: number; onBytes?: (uncompressed: number) => void } = {},
@@ -51,9 +52,10 @@ export async function compressBlocks(
         done = true
         break
       }
-      raw.update(next.value)
+      const { data, stored } = next.value
+      raw.update(data)
       opts.onBytes?.(raw.size)
-      inflight.push(compression === 'gzip' ? gzipAsync(next.value, level) : Promise.resolve(next.value))
+      inflight.push(compression === 'gzip' ? gzipAsync(data, stored ? 0 : level) : Promise.resolve(data))
     }
     const head = inflight.shift()
     if (!head) break

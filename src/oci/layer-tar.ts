@@ -111,35 +111,74 @@ function treeAt(store: ObjectStore, treeId: string, path: string): Tree | null {
   return t
 }
 
+/** A piece of the layer tar; `stored` marks content that is already compressed. */
+export interface LayerBlock {
+  data: Buffer
+  stored: boolean
+}
+
+/** Files at least this big are checked for already-compressed content. */
+const SNIFF_SIZE = 64 << 10
+
 /**
- * The layer tar of `tree` over `parentTree` (null: the full tree), in blocks of
- * `blockSize` bytes (the last one shorter). File contents are checked against their ids.
+ * Content that deflate cannot shrink: compressed archives and images, and Debian
+ * packages (an ar archive whose members are compressed). Compressing them again costs
+ * as much CPU as real text and saves nothing, so their blocks are stored as they are.
  */
-export function* layerBlocks(store: ObjectStore, parentTree: string | null, tree: string, mtime: Date, blockSize = BLOCK_SIZE): Generator<Buffer> {
+export function alreadyCompressed(head: Buffer): boolean {
+  const b = head
+  if (b.length < 8) return false
+  if (b[0] === 0x1f && b[1] === 0x8b) return true // gzip
+  if (b[0] === 0xfd && b.toString('latin1', 1, 6) === '7zXZ\0') return true // xz
+  if (b.readUInt32LE(0) === 0xfd2fb528) return true // zstd
+  if (b.toString('latin1', 0, 3) === 'BZh') return true // bzip2
+  if (b.readUInt32LE(0) === 0x04034b50) return true // zip, jar
+  if (b.readUInt32BE(0) === 0x89504e47) return true // png
+  if (b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff) return true // jpeg
+  if (b.readUInt32LE(0) === 0x184d2204) return true // lz4
+  if (b.toString('latin1', 0, 6) === '7z\xbc\xaf\x27\x1c') return true // 7z
+  if (b.toString('latin1', 0, 21) === '!<arch>\ndebian-binary') return true // .deb
+  return false
+}
+
+/**
+ * The layer tar of `tree` over `parentTree` (null: the full tree), in blocks of at most
+ * `blockSize` bytes. Big already-compressed files get blocks of their own (marked
+ * `stored`), cut at the same places every time, so the output stays deterministic.
+ * File contents are checked against their ids.
+ */
+export function* layerBlocks(store: ObjectStore, parentTree: string | null, tree: string, mtime: Date, blockSize = BLOCK_SIZE): Generator<LayerBlock> {
   const secs = Math.floor(mtime.getTime() / 1000)
   let block = Buffer.allocUnsafe(blockSize)
   let pos = 0
+  let stored = false
   const ops = parentTree === null ? treeOps(store, tree, secs) : diffOps(store, parentTree, tree, secs)
-  const put = function* (b: Buffer): Generator<Buffer> {
+  const cut = function* (): Generator<LayerBlock> {
+    if (pos > 0) yield { data: pos === blockSize ? block : block.subarray(0, pos), stored }
+    block = Buffer.allocUnsafe(blockSize)
+    pos = 0
+  }
+  const put = function* (b: Buffer): Generator<LayerBlock> {
     let off = 0
     while (off < b.length) {
       const n = Math.min(b.length - off, blockSize - pos)
       b.copy(block, pos, off, off + n)
       pos += n
       off += n
-      if (pos === blockSize) {
-        yield block
-        block = Buffer.allocUnsafe(blockSize)
-        pos = 0
-      }
+      if (pos === blockSize) yield* cut()
     }
   }
+  const head = Buffer.alloc(32)
   for (const op of ops) {
     yield* put(encodeHeader(op.header))
     const e = op.file
     if (!e || e.size === 0) continue
     const fd = fs.openSync(store.path(e.id, 'file'), 'r')
     try {
+      if (e.size >= SNIFF_SIZE && alreadyCompressed(head.subarray(0, fs.readSync(fd, head, 0, head.length, 0)))) {
+        yield* cut()
+        stored = true
+      }
       const h = createHasher().update(fileHeader(e))
       let left = e.size
       while (left > 0) {
@@ -148,18 +187,18 @@ export function* layerBlocks(store: ObjectStore, parentTree: string | null, tree
         h.update(block.subarray(pos, pos + n))
         pos += n
         left -= n
-        if (pos === blockSize) {
-          yield block
-          block = Buffer.allocUnsafe(blockSize)
-          pos = 0
-        }
+        if (pos === blockSize) yield* cut()
       }
       if (h.digestHex() !== e.id) throw new CorruptObject(e.id, `file content does not match its id (${e.name})`)
     } finally {
       fs.closeSync(fd)
     }
     yield* put(Buffer.alloc(pad(e.size)))
+    if (stored) {
+      yield* cut()
+      stored = false
+    }
   }
   yield* put(END_OF_ARCHIVE)
-  if (pos > 0) yield block.subarray(0, pos)
+  yield* cut()
 }

@@ -254,10 +254,7 @@ export class RegistryClient {
     let offset = 0
     let pending: Buffer[] = []
     let pendingSize = 0
-    const sendChunk = async (): Promise<void> => {
-      let chunk = pending.length === 1 ? pending[0] : Buffer.concat(pending)
-      pending = []
-      pendingSize = 0
+    const sendChunk = async (chunk: Buffer): Promise<void> => {
       for (let attempt = 0; chunk.length > 0; attempt++) {
         let res: HttpResponse | undefined
         try {
@@ -287,12 +284,23 @@ export class RegistryClient {
         offset = have
       }
     }
+    // one chunk on the wire while the next is produced (compression never waits for the network unless two are pending)
+    let sending: Promise<void> = Promise.resolve()
+    const flush = async (): Promise<void> => {
+      const chunk = pending.length === 1 ? pending[0] : Buffer.concat(pending)
+      pending = []
+      pendingSize = 0
+      await sending
+      sending = sendChunk(chunk)
+      sending.catch(() => {}) // surfaced by the next await
+    }
     const d = await produce(async (b) => {
       pending.push(b)
       pendingSize += b.length
-      if (pendingSize >= UPLOAD_CHUNK) await sendChunk()
+      if (pendingSize >= UPLOAD_CHUNK) await flush()
     })
-    if (pendingSize) await sendChunk()
+    if (pendingSize) await flush()
+    await sending
     const res = await this.send('PUT', withDigest(loc, d.digest), { scope: pushScope(repo) })
     if (res.status !== 201) return this.fail(res, `finishing the upload of ${d.digest}`)
     res.body.resume()
