@@ -25,7 +25,15 @@ export const containerFlags = {
   mount: Flags.string({ multiple: true, description: 'attach a filesystem mount (type=bind|volume|tmpfs,source=,target=,readonly)' }),
   rm: Flags.boolean({ description: 'automatically remove the container when it exits' }),
   runtime: Flags.string({ description: 'runtime to use: strata (default), crun or runc' }),
-  network: Flags.string({ aliases: ['net'], description: 'connect a container to a network (none, host, bridge, NAME)' }),
+  network: Flags.string({ aliases: ['net'], description: 'connect a container to a network (bridge (default), none, host, NAME)' }),
+  publish: Flags.string({ char: 'p', multiple: true, description: "publish a container's port to the host ([IP:][HOST_PORT:]CONTAINER_PORT[/tcp|udp])" }),
+  'publish-all': Flags.boolean({ char: 'P', description: 'publish every exposed port to a free host port' }),
+  'network-alias': Flags.string({ multiple: true, description: 'add a network-scoped alias for the container (user networks)' }),
+  link: Flags.string({ multiple: true, description: 'add a link to another container (NAME[:ALIAS])' }),
+  'add-host': Flags.string({ multiple: true, description: 'add a custom host-to-IP mapping (HOST:IP)' }),
+  dns: Flags.string({ multiple: true, description: 'set custom DNS servers' }),
+  'dns-search': Flags.string({ multiple: true, description: 'set custom DNS search domains' }),
+  'dns-option': Flags.string({ multiple: true, description: 'set DNS options' }),
   'stop-signal': Flags.string({ description: 'signal to stop the container' }),
 }
 
@@ -59,6 +67,16 @@ export function createOptions(flags: Parsed, image: string, cmd: string[]): Crea
     autoRemove: f.rm,
     runtime: f.runtime,
     network: f.network,
+    net: {
+      publish: f.publish,
+      publishAll: f['publish-all'],
+      networkAliases: f['network-alias'],
+      links: f.link,
+      addHosts: f['add-host'],
+      dns: f.dns,
+      dnsSearch: f['dns-search'],
+      dnsOptions: f['dns-option'],
+    },
     stopSignal: f['stop-signal'],
   }
 }

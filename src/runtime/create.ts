@@ -16,6 +16,9 @@ import { capabilitySet, containerArgs, containerEnv, type MountSpec } from './sp
 import { resolveUser } from './user.js'
 import { materializeMounts, parseMountFlag, parseVolumeFlag } from './volumes.js'
 import type { Tx } from '../events/log.js'
+import { initialEtcFiles } from '../net/etc-files.js'
+import { type NetFlags, netRequest, networkMode } from '../net/request.js'
+import type { ContainerNet } from '../net/types.js'
 
 export interface CreateOptions {
   image: string
@@ -43,6 +46,8 @@ export interface CreateOptions {
   autoRemove?: boolean
   runtime?: string
   network?: string
+  /** -p, -P, --network-alias, --link, --add-host, --dns… (src/net/request.ts) */
+  net?: Omit<NetFlags, 'network'>
   stopSignal?: string
   /** false: the image's VOLUMEs do not become anonymous volumes (build steps write through them) */
   imageVolumes?: boolean
@@ -89,15 +94,14 @@ function hostConfig(o: CreateOptions): Omit<HostConfig, 'mounts' | 'files'> {
     init: o.init ?? false,
     autoRemove: o.autoRemove ?? false,
     runtime,
-    network: o.network ?? 'none',
+    network: networkMode(o.network),
   }
 }
 
 /** Per-container /etc/hostname, /etc/hosts and /etc/resolv.conf, bind-mounted like Docker's. */
-function writeEtcFiles(p: ReturnType<typeof paths>, hostname: string): MountSpec[] {
-  fs.writeFileSync(p.hostname, `${hostname}\n`)
-  fs.writeFileSync(p.hosts, `127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n`)
-  fs.writeFileSync(p.resolv, '')
+function writeEtcFiles(p: ReturnType<typeof paths>, hostname: string, mode: string, net: ContainerNet): MountSpec[] {
+  // contents follow the network mode; a bridge container's own address is added at start (src/net)
+  initialEtcFiles(p, { hostname, mode, ...net })
   const bind = (source: string, destination: string): MountSpec => ({ destination, type: 'bind', source, options: ['rbind', 'rprivate'] })
   return [bind(p.hostname, '/etc/hostname'), bind(p.hosts, '/etc/hosts'), bind(p.resolv, '/etc/resolv.conf')]
 }
@@ -156,7 +160,8 @@ export async function createContainer(s: Strata, o: CreateOptions, opts: { start
     fs.mkdirSync(p.work, { recursive: true })
     fs.mkdirSync(p.rootfs, { recursive: true })
     const mounts = await materializeMounts(s, tx, requested, commit.tree)
-    const files = writeEtcFiles(p, hostname)
+    const net = await netRequest(tx, o.net ?? {}, host.network)
+    const files = writeEtcFiles(p, hostname, host.network, net)
     // started from a name (not an id or web~2): `commit` advances that name
     const ref = isValidName(o.image) && (await getRef(tx, o.image)) === imageId ? normalizeName(o.image) : undefined
     const record: ContainerRecord = {
@@ -185,7 +190,7 @@ export async function createContainer(s: Strata, o: CreateOptions, opts: { start
         labels: ic.Labels ?? {},
         exposedPorts: Object.keys(ic.ExposedPorts ?? {}),
       },
-      host: { ...host, mounts, files },
+      host: { ...host, mounts, files, net: net as unknown as Record<string, unknown> },
     }
     if (!record.config.cwd.startsWith('/')) throw new UsageError(`the working directory ${JSON.stringify(record.config.cwd)} is invalid: it needs to be an absolute path`)
     await tx.emit({ type: 'container', action: 'create', id, attrs: { record, name, image: o.image } })

@@ -13,32 +13,19 @@ import { type ContainerRecord, NAME_RE, findContainer, paths } from './container
 import { createContainer, type CreateOptions } from './create.js'
 import { alive, cleanupContainerFiles, containerPid, destroyContainer, readExit, recordDie, withContainers } from './reconcile.js'
 import { runtimeFor } from './runtimes.js'
+import { hasNetwork, prepareNetwork, releaseNetwork } from './network-hooks.js'
 
-/** Network hooks (src/net) plug in here so the runtime does not depend on them. */
-export interface NetworkHooks {
-  /** before start: returns the netns path to join (or undefined for none/host) */
-  prepare(s: Strata, rec: ContainerRecord): Promise<{ netnsPath?: string; updates?: Partial<ContainerRecord['host']> } | undefined>
-  /** after the container ended (or failed to start) */
-  release(s: Strata, rec: ContainerRecord): Promise<void>
-}
-
-let networkHooks: NetworkHooks | undefined
-export function setNetworkHooks(h: NetworkHooks): void {
-  networkHooks = h
-}
+export { setNetworkHooks, type NetworkHooks } from './network-hooks.js'
 
 function exitCommand(s: Strata): string[] {
   return [process.execPath, join(packageRoot(), 'bin', 'strata'), 'system', 'reconcile', '--root', s.root]
 }
 
 async function prepare(s: Strata, rec: ContainerRecord, opts: BundleOptions): Promise<string> {
-  const net = networkHooks && rec.host.network !== 'none' && rec.host.network !== 'host' ? await networkHooks.prepare(s, rec) : undefined
+  const net = await prepareNetwork(s, rec)
+  if (net?.updates) rec.host = { ...rec.host, ...net.updates }
   fs.rmSync(paths(s, rec.id).exit, { force: true })
   return writeBundle(s, rec, { ...opts, ...(net?.netnsPath ? { netnsPath: net.netnsPath } : {}) })
-}
-
-async function releaseNetwork(s: Strata, rec: ContainerRecord): Promise<void> {
-  if (networkHooks && rec.host.network !== 'none' && rec.host.network !== 'host') await networkHooks.release(s, rec).catch(() => {})
 }
 
 export interface RunResult {
@@ -67,7 +54,8 @@ export async function runContainer(s: Strata, o: CreateOptions, io: StartIO): Pr
 async function startCreated(s: Strata, rec: ContainerRecord, io: StartIO): Promise<RunResult> {
   let bundle: string
   try {
-    bundle = await prepare(s, rec, { ...(io.detach && rec.host.autoRemove ? { exitCommand: exitCommand(s) } : {}), consoleSize: io.consoleSize })
+    // the exit command settles a detached container as soon as it ends: --rm, and the network's teardown
+    bundle = await prepare(s, rec, { ...(io.detach && (rec.host.autoRemove || hasNetwork(rec)) ? { exitCommand: exitCommand(s) } : {}), consoleSize: io.consoleSize })
   } catch (e) {
     await failStart(s, rec, e as Error)
     throw e

@@ -8,6 +8,7 @@ import type { Tx } from '../events/log.js'
 import type { Strata } from '../strata.js'
 import { cgroupLayout } from '../host.js'
 import { type ContainerRecord, containerDir, listContainers, paths } from './container.js'
+import { releaseNetwork } from './network-hooks.js'
 import { removeVolume } from './volumes.js'
 
 export interface ExitFile {
@@ -96,11 +97,13 @@ export async function reconcile(s: Strata, tx: Tx, only?: ContainerRecord[]): Pr
     const exit = readExit(s, rec.id)
     if (exit) {
       await recordDie(tx, rec, exit)
+      await releaseNetwork(s, rec, tx)
     } else if (rec.state === 'created') {
       // the starter died half-way: keep the container if it got running, else it never existed
       if (monitorAlive(s, rec.id) || containerPid(s, rec.id)) {
         await tx.emit({ type: 'container', action: 'start', id: rec.id, attrs: { name: rec.name, set: { state: 'running', startedAt: Date.now(), startingBy: null } } })
       } else {
+        await releaseNetwork(s, rec, tx)
         await destroyContainer(s, tx, rec, 'start interrupted', { volumes: true })
         toClean.push(rec.id)
       }
@@ -110,6 +113,7 @@ export async function reconcile(s: Strata, tx: Tx, only?: ContainerRecord[]): Pr
       continue
     } else {
       await recordDie(tx, rec, { exitCode: 255, error: 'the monitor ended without recording an exit status' })
+      await releaseNetwork(s, rec, tx)
       removeCgroups(rec.id) // the monitor would have; idempotent
     }
     if (rec.host.autoRemove) {

@@ -1,5 +1,6 @@
 // Docker's STATUS column and the container views `ps` and `inspect` print.
 import type { ContainerRecord } from './container.js'
+import { networkSettings } from '../net/inspect.js'
 
 export function humanDurationSecs(secs: number): string {
   if (secs < 1) return 'Less than a second'
@@ -96,6 +97,6 @@ export function inspectContainer(c: ContainerRecord, extra: { pid?: number; logP
       ExposedPorts: Object.fromEntries(c.config.exposedPorts.map((p) => [p, {}])),
     },
     GraphDriver: { Name: 'overlay', Data: { UpperDir: extra.upper } },
-    NetworkSettings: c.host.net ?? {},
+    NetworkSettings: networkSettings(c),
   }
 }
