@@ -13,6 +13,7 @@ import Exec from './exec.js'
 import Export from './export.js'
 import Fsck from './fsck.js'
 import Gc from './gc.js'
+import GitExport from './git/export.js'
 import History from './history.js'
 import ImageBootstrap from './image/bootstrap.js'
 import Images from './images.js'
@@ -74,6 +75,7 @@ export const COMMANDS = {
   export: Export,
   fsck: Fsck,
   gc: Gc,
+  'git:export': GitExport,
   history: History,
   'image:bootstrap': ImageBootstrap,
   images: Images,
