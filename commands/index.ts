@@ -27,7 +27,15 @@ import Login from './login.js'
 import Logout from './logout.js'
 import Logs from './logs.js'
 import Merge from './merge.js'
+import NetworkConnect from './network/connect.js'
+import NetworkCreate from './network/create.js'
+import NetworkDisconnect from './network/disconnect.js'
+import NetworkInspect from './network/inspect.js'
+import NetworkLs from './network/ls.js'
+import NetworkPrune from './network/prune.js'
+import NetworkRm from './network/rm.js'
 import Pause from './pause.js'
+import Port from './port.js'
 import Ps from './ps.js'
 import Pull from './pull.js'
 import Push from './push.js'
@@ -89,7 +97,15 @@ export const COMMANDS = {
   logout: Logout,
   logs: Logs,
   merge: Merge,
+  'network:connect': NetworkConnect,
+  'network:create': NetworkCreate,
+  'network:disconnect': NetworkDisconnect,
+  'network:inspect': NetworkInspect,
+  'network:ls': NetworkLs,
+  'network:prune': NetworkPrune,
+  'network:rm': NetworkRm,
   pause: Pause,
+  port: Port,
   ps: Ps,
   pull: Pull,
   push: Push,
