@@ -3,6 +3,7 @@
 import Attach from './attach.js'
 import Blame from './blame.js'
 import Branch from './branch.js'
+import Build from './build.js'
 import CherryPick from './cherry-pick.js'
 import Commit from './commit.js'
 import Cp from './cp.js'
@@ -73,6 +74,7 @@ export const COMMANDS = {
   attach: Attach,
   blame: Blame,
   branch: Branch,
+  build: Build,
   'cherry-pick': CherryPick,
   commit: Commit,
   cp: Cp,

@@ -7,15 +7,9 @@ import { spawnSync } from 'node:child_process'
 import * as fs from 'node:fs'
 import { isAbsolute, join, resolve } from 'node:path'
 import type { Readable } from 'node:stream'
-import { StrataError } from '../errors.js'
+import { ContextError } from './build-errors.js'
 import { IgnoreMatcher, readIgnoreFile } from './dockerignore.js'
 import { fetchGitContext, isGitContext } from './git-context.js'
-
-export class ContextError extends StrataError {
-  constructor(message: string) {
-    super(message, 1)
-  }
-}
 
 export interface BuildContext {
   /** the context root on disk; null when there is none (a Dockerfile on stdin) */

@@ -6,13 +6,7 @@
 import * as fs from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { StrataError } from '../errors.js'
-
-export class GitContextError extends StrataError {
-  constructor(message: string) {
-    super(message, 1)
-  }
-}
+import { GitContextError } from './build-errors.js'
 
 /** Docker's test (urlutil.IsGitURL), plus file:// URLs and local bare repositories. */
 export function isGitContext(ctx: string): boolean {
