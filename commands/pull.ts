@@ -14,6 +14,7 @@ export default class Pull extends StrataCommand {
     'tls-verify': Flags.string({ description: 'verify TLS certificates (false also allows plain HTTP)', options: ['true', 'false'] }),
     authfile: Flags.string({ description: 'credentials file (default $STRATA_AUTH_FILE or <root>/auth.json)' }),
     quiet: Flags.boolean({ char: 'q', description: 'print nothing but errors' }),
+    json: Flags.boolean({ description: 'print the result as JSON (name, digest, commit, downloaded, skipped)' }),
   }
 
   async run(): Promise<void> {
@@ -30,7 +31,7 @@ export default class Pull extends StrataCommand {
     } finally {
       progress.done()
     }
-    if (flags.quiet) return
-    this.log(`${r.name} ${r.digest} ${r.commit}`)
+    if (flags.json) this.log(JSON.stringify(r))
+    else if (!flags.quiet) this.log(`${r.name} ${r.digest} ${r.commit}`)
   }
 }

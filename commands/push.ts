@@ -18,6 +18,7 @@ export default class Push extends StrataCommand {
     authfile: Flags.string({ description: 'credentials file (default $STRATA_AUTH_FILE or <root>/auth.json)' }),
     'compression-level': Flags.integer({ description: 'gzip level of new layers (1 fastest … 9 smallest; default 1)', min: 1, max: 9 }),
     quiet: Flags.boolean({ char: 'q', description: 'print nothing but errors' }),
+    json: Flags.boolean({ description: 'print the result as JSON (digest, size, tag, layers, uploaded)' }),
   }
 
   async run(): Promise<void> {
@@ -35,6 +36,7 @@ export default class Push extends StrataCommand {
     } finally {
       progress.done()
     }
-    if (!flags.quiet) this.log(`${r.tag}: digest: ${r.digest} size: ${r.size}`)
+    if (flags.json) this.log(JSON.stringify(r))
+    else if (!flags.quiet) this.log(`${r.tag}: digest: ${r.digest} size: ${r.size}`)
   }
 }
