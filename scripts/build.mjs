@@ -1,7 +1,7 @@
 // Builds everything `npm install` must produce: the C helper (with the machine's C compiler)
 // and the CLI bundle (esbuild, CommonJS, loaded by bin/strata with a V8 code cache).
-import { execFileSync } from 'node:child_process'
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs'
+import { execFileSync, spawnSync } from 'node:child_process'
+import { existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
@@ -14,6 +14,25 @@ if (existsSync(join(root, 'native-helper', 'Makefile'))) {
 }
 
 const esbuild = await import('esbuild')
+
+// classic-level's JavaScript goes into the bundle (and so into the start-up snapshot);
+// only its native binding stays outside, loaded on first use through node-gyp-build from
+// the installed package, because a snapshot cannot hold a native addon.
+const lazyLevelBinding = {
+  name: 'lazy-classic-level-binding',
+  setup(build) {
+    build.onResolve({ filter: /^\.\/binding$/ }, (args) => (args.importer.includes('classic-level') ? { path: 'classic-level-binding', namespace: 'strata' } : undefined))
+    build.onLoad({ filter: /^classic-level-binding$/, namespace: 'strata' }, () => ({
+      contents: `let b
+module.exports = new Proxy({}, { get(_, k) {
+  if (!b) { const { dirname } = require('node:path'); const pkg = 'classic-level/package.json'; b = require('node-gyp-build')(dirname(require.resolve(pkg))) }
+  return b[k]
+} })`,
+      loader: 'js',
+      resolveDir: root,
+    }))
+  },
+}
 await esbuild.build({
   entryPoints: [join(root, 'commands', 'main.ts')],
   outfile: join(dist, 'strata.cjs'),
@@ -22,7 +41,8 @@ await esbuild.build({
   format: 'cjs',
   target: 'node20',
   // native addons and packages that locate files next to themselves stay outside the bundle
-  external: ['classic-level', '@napi-rs/blake-hash', 'hash-wasm', 'tar-stream'],
+  external: ['@napi-rs/blake-hash', '@napi-rs/blake-hash-linux-x64-gnu', 'hash-wasm', 'tar-stream', 'node-gyp-build'],
+  plugins: [lazyLevelBinding],
   minifyWhitespace: true,
   minifySyntax: true,
   legalComments: 'none',
@@ -35,3 +55,26 @@ await esbuild.build({
 // command table on globalThis, so loading it costs nothing.
 writeFileSync(join(dist, 'commands.cjs'), 'module.exports = { COMMANDS: globalThis.__STRATA_COMMANDS__ }\n')
 rmSync(join(dist, 'strata.cjs.v8cache'), { force: true })
+
+// The start-up snapshot: the evaluated CLI, deserialized at start instead of loaded.
+// Stamped with this node binary's size and mtime; bin/strata uses it only for that node.
+const blob = join(dist, 'strata.blob')
+const stamp = join(dist, 'strata.blob.stamp')
+rmSync(blob, { force: true })
+rmSync(stamp, { force: true })
+const lazyIds = ['http', 'https', 'tls', 'net', 'dns', 'http2', 'dgram', 'zlib', 'child_process'].flatMap((m) => [m, `node:${m}`])
+const { createRequire } = await import('node:module')
+const req = createRequire(import.meta.url)
+const lazyKeys = Object.fromEntries(lazyIds.map((id) => [id, Object.getOwnPropertyNames(req(id))]))
+const snap = spawnSync(process.execPath, ['--snapshot-blob', blob, '--build-snapshot', join(root, 'bin', 'snapshot-entry.cjs')], {
+  encoding: 'utf8',
+  env: { ...process.env, STRATA_SNAPSHOT_LAZY: JSON.stringify(lazyKeys) },
+})
+if (snap.status === 0 && existsSync(blob)) {
+  const st = statSync(process.execPath)
+  writeFileSync(stamp, `${st.size}:${Math.floor(st.mtimeMs / 1000)}\n`)
+} else {
+  rmSync(blob, { force: true })
+  const why = (snap.stderr || '').split('\n').filter((l) => l && !/Warning|may still work|issue tracker|trace-warnings/.test(l)).slice(0, 3).join(' / ')
+  console.warn(`note: no start-up snapshot (${why || 'node --build-snapshot failed'}); the CLI starts from its code cache instead`)
+}

@@ -7,8 +7,8 @@
 // LevelDB admits one process at a time. Many CLI processes run at once, so every use is
 // a short session: open (retrying LEVEL_LOCKED with jittered backoff), read or append,
 // close. Nothing holds the database while containers run or files are hashed.
-import { createRequire } from 'node:module'
 import { join } from 'node:path'
+import { ClassicLevel } from 'classic-level'
 import { StoreLocked } from '../errors.js'
 import { applyEvent, PROJECTION_PREFIXES } from './projections.js'
 
@@ -40,14 +40,10 @@ const EVENT_PREFIX = 'e:'
 const SEQ_KEY = 'meta:seq'
 const eventKey = (seq: number): string => EVENT_PREFIX + String(seq).padStart(16, '0')
 
-let ClassicLevelCtor: (new (path: string, opts: object) => Level) | undefined
+// The bundle holds classic-level's JavaScript; its native binding loads on first use
+// (scripts/build.mjs), so commands that never touch state do not pay for the addon.
 function loadLevel(): new (path: string, opts: object) => Level {
-  if (!ClassicLevelCtor) {
-    // loaded lazily: commands that never touch state do not pay for the native addon
-    const req = createRequire(import.meta.url)
-    ClassicLevelCtor = (req('classic-level') as { ClassicLevel: new (path: string, opts: object) => Level }).ClassicLevel
-  }
-  return ClassicLevelCtor
+  return ClassicLevel as unknown as new (path: string, opts: object) => Level
 }
 
 /** Reads see this session's own writes; writes are buffered and committed together. */

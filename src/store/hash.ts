@@ -8,7 +8,7 @@ export interface Hasher {
   digestHex(): string
 }
 
-type NativeModule = { Blake3Hasher: new () => { update(b: Buffer | string): unknown; digest(f: 'hex'): string } }
+type NativeModule = { Blake3Hasher: new () => { update(b: Buffer | string): unknown; digest(f: 'hex'): string; reset(): void } }
 
 let native: NativeModule | null | undefined
 let wasm: { createBLAKE3: () => Promise<WasmHasher> } | undefined
@@ -18,7 +18,13 @@ let wasmFactory: WasmHasher | undefined
 function loadNative(): NativeModule | null {
   if (native !== undefined) return native
   try {
-    native = createRequire(import.meta.url)('@napi-rs/blake-hash') as NativeModule
+    const req = createRequire(import.meta.url)
+    // the platform package directly: the wrapper's libc detection costs more than hashing a file
+    try {
+      native = req(`@napi-rs/blake-hash-${process.platform}-${process.arch}-gnu`) as NativeModule
+    } catch {
+      native = req('@napi-rs/blake-hash') as NativeModule
+    }
   } catch {
     native = null
   }
@@ -65,7 +71,22 @@ export function createHasher(): Hasher {
   return self
 }
 
+let shared: InstanceType<NativeModule['Blake3Hasher']> | undefined
+
+/**
+ * One-shot hash of a few parts. With the native module it reuses one hasher (reset()):
+ * making a hasher object costs ~20 µs, several times the hashing of a small tree or
+ * commit, and verified reads hash thousands of those (log, blame). Synchronous, so the
+ * shared hasher is never used by two callers at once.
+ */
 export function blake3Hex(...parts: (Uint8Array | string)[]): string {
+  const n = loadNative()
+  if (n) {
+    shared ??= new n.Blake3Hasher()
+    shared.reset()
+    for (const p of parts) shared.update(typeof p === 'string' || Buffer.isBuffer(p) ? p : Buffer.from(p.buffer, p.byteOffset, p.byteLength))
+    return shared.digest('hex')
+  }
   const h = createHasher()
   for (const p of parts) h.update(p)
   return h.digestHex()

@@ -371,12 +371,10 @@ export class ObjectStore {
   }
 }
 
-const euid = process.geteuid?.() ?? -1
-const egid = process.getegid?.() ?? -1
-
 /** chown only when the owner differs from ours (a new file is already ours); chmod after chown, which clears setuid. */
 function setOwnerAndMode(fd: number, m: FileMeta): void {
-  if (m.uid !== euid || m.gid !== egid) fs.fchownSync(fd, m.uid, m.gid)
+  // read per call, not at load: the CLI's start-up snapshot is built by whoever installs it
+  if (m.uid !== process.geteuid?.() || m.gid !== process.getegid?.()) fs.fchownSync(fd, m.uid, m.gid)
   fs.fchmodSync(fd, m.perm)
 }
 

@@ -1,0 +1,39 @@
+// The CLI itself: both ways it starts (the start-up snapshot and the code-cached bundle)
+// behave the same; global flags before the command; one-line errors.
+import { test } from 'uvu'
+import * as assert from 'uvu/assert'
+import * as fs from 'node:fs'
+import { join } from 'node:path'
+import { ok, repoRoot, strata, tempRoot } from '../helpers.js'
+
+const t = tempRoot('cli')
+const env = t.env
+test.after(() => t.cleanup())
+
+test('the start-up snapshot was built for this node, and both start paths agree', () => {
+  assert.ok(fs.existsSync(join(repoRoot, 'dist', 'strata.blob')), 'npm run build makes dist/strata.blob')
+  ok(strata(['image', 'bootstrap'], { env }))
+  for (const args of [['version', '--json'], ['images', '--json'], ['log', '--oneline', 'base'], ['ps', '-a']]) {
+    const snap = strata(args, { env })
+    const cached = strata(args, { env: { ...env, STRATA_NO_SNAPSHOT: '1' } })
+    assert.is(snap.code, 0, snap.stderr)
+    assert.is(cached.stdout, snap.stdout, args.join(' '))
+  }
+})
+
+test('--root may come before the command, as podman users type it', () => {
+  const r = strata(['--root', t.root, 'images', '-q'], { env: {} })
+  assert.is(r.code, 0, r.stderr)
+  assert.match(r.stdout, /^[0-9a-f]{12}$/m)
+})
+
+test('unknown commands and flags: one line, exit 125', () => {
+  const a = strata(['frobnicate'], { env })
+  assert.is(a.code, 125)
+  assert.match(a.stderr, /^Error: command frobnicate not found/)
+  const b = strata(['images', '--frob'], { env })
+  assert.is(b.code, 125)
+  assert.match(b.stderr, /^Error: Nonexistent flag: --frob/)
+})
+
+test.run()
