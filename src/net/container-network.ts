@@ -64,9 +64,9 @@ async function clearLeftovers(tx: Tx, rec: ContainerRecord, req: ContainerNet): 
   if (req.publish.length || req.publishAll || req.ports?.length) await removeRules(portOwner(rec.id))
 }
 
-export async function prepareNetwork(s: Strata, rec: ContainerRecord): Promise<{ netnsPath: string; updates: Partial<ContainerRecord['host']> }> {
+export async function prepareNetwork(s: Strata, rec: ContainerRecord, outer?: Tx): Promise<{ netnsPath: string; updates: Partial<ContainerRecord['host']> }> {
   const req = requestOf(rec)
-  return s.transact(async (tx) => {
+  const run = async (tx: Tx): Promise<{ netnsPath: string; updates: Partial<ContainerRecord['host']> }> => {
     await clearLeftovers(tx, rec, req)
     const plan: { ep: Endpoint; bridge: string; defaultRoute: boolean }[] = []
     for (const [k, att] of req.attachments.entries()) {
@@ -90,7 +90,8 @@ export async function prepareNetwork(s: Strata, rec: ContainerRecord): Promise<{
       if (req.publish.length || req.publishAll) await removeRules(portOwner(rec.id)).catch(() => {})
       throw e
     }
-  })
+  }
+  return outer ? run(outer) : s.transact(run)
 }
 
 /**
@@ -99,7 +100,7 @@ export async function prepareNetwork(s: Strata, rec: ContainerRecord): Promise<{
  */
 export async function releaseNetwork(s: Strata, rec: ContainerRecord, tx?: Tx): Promise<void> {
   const req = requestOf(rec)
-  await teardownNetns(rec.id)
+  await teardownNetns(rec.id, { ended: true })
   if (req.publish.length || req.publishAll || req.ports?.length) await removeRules(portOwner(rec.id))
   const run = async (tx: Tx): Promise<void> => {
     const held = await addressesOf(tx, rec.id)
@@ -109,16 +110,8 @@ export async function releaseNetwork(s: Strata, rec: ContainerRecord, tx?: Tx): 
     if (cur && n && (n.endpoints || n.ports || n.netns)) await setNet(tx, cur, withoutLive(n))
     await syncHosts(s, tx, held.map((h) => h.network))
   }
-  if (tx) await run(tx)
-  else if (await hasAllocations(s, rec)) await s.transact(run)
-}
-
-async function hasAllocations(s: Strata, rec: ContainerRecord): Promise<boolean> {
-  return s.read(async (tx) => {
-    const cur = await tx.get<ContainerRecord>(`ctr:${rec.id}`)
-    const n = cur && netOf(cur)
-    return (await addressesOf(tx, rec.id)).length > 0 || !!(n && (n.endpoints || n.ports || n.netns))
-  })
+  // a session that emits nothing writes nothing: as cheap as a read when all was released already
+  await (tx ? run(tx) : s.transact(run))
 }
 
 const isRunning = (rec: ContainerRecord): boolean => rec.state === 'running' || rec.state === 'paused'

@@ -4,8 +4,8 @@
 import type { NetworkHooks } from '../runtime/network-hooks.js'
 
 export const lazyNetworkHooks: NetworkHooks = {
-  async prepare(s, rec) {
-    return (await import('./container-network.js')).prepareNetwork(s, rec)
+  async prepare(s, rec, tx) {
+    return (await import('./container-network.js')).prepareNetwork(s, rec, tx)
   },
   async release(s, rec, tx) {
     return (await import('./container-network.js')).releaseNetwork(s, rec, tx)

@@ -12,7 +12,7 @@ import type { NetworkRecord } from './types.js'
 export async function allocateAddress(tx: Tx, net: NetworkRecord, container: { id: string; name: string }): Promise<string> {
   let held = await allocations(tx, net.name)
   // an allocation whose container record is gone (a CLI killed between rm's two sessions) is free
-  const ghosts = []
+  const ghosts: typeof held = []
   for (const h of held) if (!(await tx.get(`ctr:${h.container}`))) ghosts.push(h)
   for (const g of ghosts) await freeAddress(tx, net.name, g.address, { id: g.container, name: '' })
   if (ghosts.length) held = held.filter((h) => !ghosts.includes(h))

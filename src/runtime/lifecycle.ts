@@ -6,6 +6,7 @@ import * as fs from 'node:fs'
 import { join } from 'node:path'
 import { Conflict, StrataError } from '../errors.js'
 import { packageRoot } from '../helper-path.js'
+import type { Tx } from '../events/log.js'
 import type { Strata } from '../strata.js'
 import { cgroupLayout } from '../host.js'
 import { writeBundle, type BundleOptions } from './bundle.js'
@@ -21,8 +22,8 @@ function exitCommand(s: Strata): string[] {
   return [process.execPath, join(packageRoot(), 'bin', 'strata'), 'system', 'reconcile', '--root', s.root]
 }
 
-async function prepare(s: Strata, rec: ContainerRecord, opts: BundleOptions): Promise<string> {
-  const net = await prepareNetwork(s, rec)
+async function prepare(s: Strata, rec: ContainerRecord, opts: BundleOptions, tx?: Tx): Promise<string> {
+  const net = await prepareNetwork(s, rec, tx)
   if (net?.updates) rec.host = { ...rec.host, ...net.updates }
   fs.rmSync(paths(s, rec.id).exit, { force: true })
   return writeBundle(s, rec, { ...opts, ...(net?.netnsPath ? { netnsPath: net.netnsPath } : {}) })
@@ -55,7 +56,15 @@ async function startCreated(s: Strata, rec: ContainerRecord, io: StartIO): Promi
   let bundle: string
   try {
     // the exit command settles a detached container as soon as it ends: --rm, and the network's teardown
-    bundle = await prepare(s, rec, { ...(io.detach && (rec.host.autoRemove || hasNetwork(rec)) ? { exitCommand: exitCommand(s) } : {}), consoleSize: io.consoleSize })
+    const opts = { ...(io.detach && (rec.host.autoRemove || hasNetwork(rec)) ? { exitCommand: exitCommand(s) } : {}), consoleSize: io.consoleSize }
+    // foreground: the network's set-up shares the session that records the start (one database open less)
+    bundle = io.detach
+      ? await prepare(s, rec, opts)
+      : await s.transact(async (tx) => {
+          const b = await prepare(s, rec, opts, tx)
+          await tx.emit({ type: 'container', action: 'start', id: rec.id, attrs: { name: rec.name, set: { state: 'running', startedAt: Date.now() } } })
+          return b
+        })
   } catch (e) {
     await failStart(s, rec, e as Error)
     throw e
@@ -72,16 +81,17 @@ async function startCreated(s: Strata, rec: ContainerRecord, io: StartIO): Promi
     await s.transact((tx) => tx.emit({ type: 'container', action: 'start', id: rec.id, attrs: { name: rec.name, set: started } }))
     return { record: { ...rec, ...started } }
   }
-  await s.transact((tx) => tx.emit({ type: 'container', action: 'start', id: rec.id, attrs: { name: rec.name, set: { state: 'running', startedAt: Date.now() } } }))
   let code: number
   try {
     code = await runtime.runForeground(bundle, rec, io.stdio)
-  } finally {
+  } catch (e) {
     await releaseNetwork(s, rec)
+    throw e
   }
   const exit = readExit(s, rec.id) ?? { exitCode: code, error: 'the helper ended without an exit status' }
   let removed = false
   await s.transact(async (tx) => {
+    await releaseNetwork(s, rec, tx) // in the session that records the end: one write, not two
     const cur = await tx.get<ContainerRecord>(`ctr:${rec.id}`)
     if (!cur) return
     if (cur.state !== 'exited') await recordDie(tx, cur, exit)

@@ -9,9 +9,9 @@ import type { ContainerRecord } from './container.js'
 export interface NetworkHooks {
   /**
    * Before start: the netns path to join, and changes to `rec.host` (already recorded in
-   * the log by the hook; the caller merges them into its copy of the record).
+   * the log by the hook, in `tx` when given; the caller merges them into its copy of the record).
    */
-  prepare(s: Strata, rec: ContainerRecord): Promise<{ netnsPath?: string; updates?: Partial<ContainerRecord['host']> } | undefined>
+  prepare(s: Strata, rec: ContainerRecord, tx?: Tx): Promise<{ netnsPath?: string; updates?: Partial<ContainerRecord['host']> } | undefined>
   /** After the container ended, failed to start, or was removed; idempotent. Inside `tx` when given. */
   release(s: Strata, rec: ContainerRecord, tx?: Tx): Promise<void>
 }
@@ -24,8 +24,8 @@ export function setNetworkHooks(h: NetworkHooks): void {
 /** none and host need no set-up of ours. */
 export const hasNetwork = (rec: ContainerRecord): boolean => rec.host.network !== 'none' && rec.host.network !== 'host'
 
-export async function prepareNetwork(s: Strata, rec: ContainerRecord): ReturnType<NetworkHooks['prepare']> {
-  return hasNetwork(rec) ? hooks.prepare(s, rec) : undefined
+export async function prepareNetwork(s: Strata, rec: ContainerRecord, tx?: Tx): ReturnType<NetworkHooks['prepare']> {
+  return hasNetwork(rec) ? hooks.prepare(s, rec, tx) : undefined
 }
 
 /** Best effort: a teardown failure must not stop the container's end from being recorded. */
