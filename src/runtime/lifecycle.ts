@@ -22,8 +22,18 @@ function exitCommand(s: Strata): string[] {
   return [process.execPath, join(packageRoot(), 'bin', 'strata'), 'system', 'reconcile', '--root', s.root]
 }
 
-async function prepare(s: Strata, rec: ContainerRecord, opts: BundleOptions, tx?: Tx): Promise<string> {
-  const net = await prepareNetwork(s, rec, tx)
+/**
+ * The network, then the bundle. `inSession` runs in the network's database session (one
+ * open less); the bundle is written after it, since layers may be materialized then.
+ */
+async function prepare(s: Strata, rec: ContainerRecord, opts: BundleOptions, inSession?: (tx: Tx) => Promise<unknown>): Promise<string> {
+  const net = inSession
+    ? await s.transact(async (tx) => {
+        const n = await prepareNetwork(s, rec, tx)
+        await inSession(tx)
+        return n
+      })
+    : await prepareNetwork(s, rec)
   if (net?.updates) rec.host = { ...rec.host, ...net.updates }
   fs.rmSync(paths(s, rec.id).exit, { force: true })
   return writeBundle(s, rec, { ...opts, ...(net?.netnsPath ? { netnsPath: net.netnsPath } : {}) })
@@ -57,14 +67,9 @@ async function startCreated(s: Strata, rec: ContainerRecord, io: StartIO): Promi
   try {
     // the exit command settles a detached container as soon as it ends: --rm, and the network's teardown
     const opts = { ...(io.detach && (rec.host.autoRemove || hasNetwork(rec)) ? { exitCommand: exitCommand(s) } : {}), consoleSize: io.consoleSize }
-    // foreground: the network's set-up shares the session that records the start (one database open less)
-    bundle = io.detach
-      ? await prepare(s, rec, opts)
-      : await s.transact(async (tx) => {
-          const b = await prepare(s, rec, opts, tx)
-          await tx.emit({ type: 'container', action: 'start', id: rec.id, attrs: { name: rec.name, set: { state: 'running', startedAt: Date.now() } } })
-          return b
-        })
+    // foreground: the start is recorded in the network's session
+    const recordStart = (tx: Tx) => tx.emit({ type: 'container', action: 'start', id: rec.id, attrs: { name: rec.name, set: { state: 'running', startedAt: Date.now() } } })
+    bundle = await prepare(s, rec, opts, io.detach ? undefined : recordStart)
   } catch (e) {
     await failStart(s, rec, e as Error)
     throw e
