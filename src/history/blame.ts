@@ -103,9 +103,19 @@ export function blameLines(store: ObjectStore, start: string, path: string): Bla
       }
       const passed = new Map<number, number>()
       const rest = new Map<number, number>()
-      let ip = 0
-      let ic = 0
-      for (const part of diffArrays(contentOf(pe), contentOf(ce))) {
+      const pl = contentOf(pe)
+      const cl = contentOf(ce)
+      // most commits change a few lines: the common head and tail pass unchanged and
+      // only the middle goes through the line diff
+      let head = 0
+      while (head < pl.length && head < cl.length && pl[head] === cl[head]) head++
+      let tail = 0
+      while (tail < pl.length - head && tail < cl.length - head && pl[pl.length - 1 - tail] === cl[cl.length - 1 - tail]) tail++
+      for (let k = 0; k < head; k++) if (left.has(k)) passed.set(k, left.get(k)!)
+      for (let k = 1; k <= tail; k++) if (left.has(cl.length - k)) passed.set(pl.length - k, left.get(cl.length - k)!)
+      let ip = head
+      let ic = head
+      for (const part of diffArrays(pl.slice(head, pl.length - tail), cl.slice(head, cl.length - tail))) {
         if (part.added) {
           for (let k = 0; k < part.count; k++) if (left.has(ic + k)) rest.set(ic + k, left.get(ic + k)!)
           ic += part.count

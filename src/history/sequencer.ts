@@ -8,7 +8,6 @@ import type { ObjectStore } from '../store/objects.js'
 import type { Strata } from '../strata.js'
 import { defaultAuthor, nowIso } from '../image/commit-object.js'
 import { recordImage, setRef } from '../image/refs.js'
-import { treeSize } from '../image/size.js'
 import { mergeBase } from './ancestry.js'
 import { mergeConfigs } from './config-merge.js'
 import { UnrelatedHistories, ImpossibleHistoryOperation } from './errors.js'
@@ -162,10 +161,10 @@ export async function runSteps(s: Strata, st: OperationState, first?: Resolution
 /** Moves the name to the finished tip: objects first, then one transaction. */
 export async function finish(s: Strata, st: OperationState): Promise<RunOutcome> {
   await s.objects.flush()
-  const sizes = new Map(st.created.map((id) => [id, treeSize(s.objects, s.objects.readCommit(id).tree)]))
   const moved = st.tip !== st.expect
   await s.transact(async (tx) => {
-    for (const id of st.created) await recordImage(tx, id, { source: st.kind, size: sizes.get(id) })
+    // no size: it would walk every tree of the image, and `images` computes it when asked
+    for (const id of st.created) await recordImage(tx, id, { source: st.kind })
     await setRef(tx, st.name, st.tip, st.reason, st.expect)
   })
   clearState(s, st.name)
