@@ -29,6 +29,7 @@ import {
 import { parseHeredoc, chompHeredocContent } from './heredoc.js'
 import { interruptRunningStep, resetInterrupt, runStep, wasInterrupted } from './run-step.js'
 import { ContextSource, type SourceRoot, TreeSource } from './sources.js'
+import { StatCache } from './stat-cache.js'
 import { planTransfer } from './transfer.js'
 import { resolveInTree } from './tree-paths.js'
 
@@ -93,6 +94,7 @@ export class Builder {
   private readonly consumed = new Set<string>()
   private readonly results = new Map<number, StageState>()
   private cache!: BuildCache
+  private stats?: StatCache
   private total = 0
   private n = 0
   private cachedSteps = 0
@@ -142,6 +144,7 @@ export class Builder {
     } finally {
       process.off('SIGINT', onSignal)
       process.off('SIGTERM', onSignal)
+      this.stats?.save()
       // steps that succeeded are cached even when a later one failed (as Docker keeps them)
       if (!built && this.cache.unrecorded) await this.recordSteps(async () => {})
     }
@@ -382,7 +385,11 @@ export class Builder {
   }
 
   private sourceFor(st: StageState, from: string | undefined): SourceRoot | null {
-    if (from === undefined) return this.o.context.dir ? new ContextSource(this.s.objects, this.o.context.dir, this.o.context.ignore) : null
+    if (from === undefined) {
+      if (!this.o.context.dir) return null
+      this.stats ??= StatCache.open(this.s.tmpDir, this.o.context.dir)
+      return new ContextSource(this.s.objects, this.o.context.dir, this.o.context.ignore, this.stats)
+    }
     const ref = this.stageRef(from, st.index)
     if (ref !== undefined) {
       const r = this.results.get(ref)

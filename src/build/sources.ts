@@ -7,10 +7,11 @@ import * as fs from 'node:fs'
 import { join } from 'node:path'
 import { SourceError } from './build-errors.js'
 import { DirNode } from '../fs/tree-builder.js'
-import { type FileEntry, type FileType, type TreeEntry, typeFromMode } from '../store/encoding.js'
+import { type FileEntry, type FileType, type TreeEntry, fileHeader, typeFromMode } from '../store/encoding.js'
 import type { ObjectStore } from '../store/objects.js'
 import type { IgnoreMatcher } from './dockerignore.js'
 import { globToRegExp, hasGlobMeta } from './go-glob.js'
+import type { StatCache } from './stat-cache.js'
 import { resolveInTree, splitPath } from './tree-paths.js'
 
 /** Ownership and mode applied to what is copied (`--chown`, `--chmod`); undefined keeps the source's. */
@@ -67,6 +68,8 @@ export class ContextSource implements SourceRoot {
     private readonly store: ObjectStore,
     private readonly root: string,
     private readonly ignore: IgnoreMatcher,
+    /** remembered object ids of unchanged files (skips re-hashing on rebuilds) */
+    private readonly stats?: StatCache,
   ) {}
 
   /** A path from the Dockerfile → a path relative to the root; `..` past the root is refused. */
@@ -127,10 +130,10 @@ export class ContextSource implements SourceRoot {
     const abs = this.abs(rel)
     const st = fs.statSync(abs) // the source itself: symlinks followed
     if (st.isDirectory()) return this.dirNode(abs, rel, st, attrs)
-    return this.fileNode(abs, st, attrs)
+    return this.fileNode(abs, rel, st, attrs)
   }
 
-  private fileNode(abs: string, st: fs.Stats, attrs: Attributes | undefined): Omit<FileEntry, 'name'> {
+  private fileNode(abs: string, rel: string, st: fs.Stats, attrs: Attributes | undefined): Omit<FileEntry, 'name'> {
     const type = typeFromMode(st.mode) as FileType | 'd' | null
     if (type === null || type === 'd') throw new SourceError(`cannot copy ${abs}: not a regular file, symlink or device`)
     const meta = {
@@ -141,7 +144,12 @@ export class ContextSource implements SourceRoot {
       size: type === 'f' || type === 'l' ? st.size : 0,
       rdev: type === 'c' || type === 'b' ? st.rdev : 0,
     }
+    if (type !== 'f' || !this.stats) return { ...meta, id: this.store.writeFromPath(abs, meta) }
+    const header = fileHeader(meta)
+    const known = this.stats.get(rel, header, st)
+    if (known && this.store.has(known, 'file')) return { ...meta, id: known }
     const id = this.store.writeFromPath(abs, meta)
+    this.stats.set(rel, header, st, id)
     return { ...meta, id }
   }
 
@@ -160,7 +168,7 @@ export class ContextSource implements SourceRoot {
         continue
       }
       if (isDir) kids.set(name, this.dirNode(p, r, cst, attrs))
-      else if (typeFromMode(cst.mode) !== null) kids.set(name, { ...this.fileNode(p, cst, attrs), name })
+      else if (typeFromMode(cst.mode) !== null) kids.set(name, { ...this.fileNode(p, r, cst, attrs), name })
     }
     return node
   }
