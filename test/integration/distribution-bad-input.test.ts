@@ -1,0 +1,218 @@
+// Hostile or broken sources: a fake registry (a test double written here with Node's
+// http module on 127.0.0.1) that sends wrong digests, truncated blobs, HTML pages and
+// endless 401s, and archives that try to leave their root. Each must fail with one
+// clear line, create no name, and leave a store that fsck finds clean.
+import { test } from 'uvu'
+import * as assert from 'uvu/assert'
+import * as fs from 'node:fs'
+import * as http from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { join } from 'node:path'
+import * as tarStream from 'tar-stream'
+import { busyboxTar, ok, strata, strataAsync, tempDir, tempRoot, type Run } from '../helpers.js'
+
+const src = tempRoot('bad-src')
+const t = tempRoot('bad')
+const work = tempDir('bad-work')
+const env = t.env
+let server: http.Server
+let port = 0
+const hits = { token: 0, unauthorized: 0 }
+
+test.after(async () => {
+  await new Promise<void>((r) => (server ? server.close(() => r()) : r()))
+  server?.closeAllConnections()
+  src.cleanup()
+  t.cleanup()
+  fs.rmSync(work, { recursive: true, force: true })
+})
+
+let layout = ''
+let manifestDigest = ''
+const blob = (digest: string): Buffer => fs.readFileSync(join(layout, 'blobs/sha256', digest.replace('sha256:', '')))
+
+/** Serves the saved layout as repository `<mode>/bb`, misbehaving as the mode says. */
+function handle(req: http.IncomingMessage, res: http.ServerResponse): void {
+  const url = new URL(req.url ?? '/', 'http://x')
+  if (url.pathname === '/token') {
+    hits.token++
+    res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ token: 'not-good-enough' }))
+    return
+  }
+  if (url.pathname === '/v2/') {
+    res.writeHead(200, { 'Content-Type': 'application/json' }).end('{}')
+    return
+  }
+  const m = /^\/v2\/([a-z0-9]+)\/bb\/(manifests|blobs)\/(.+)$/.exec(url.pathname)
+  if (!m) {
+    res.writeHead(404).end()
+    return
+  }
+  const [, mode, kind, ref] = m
+  if (mode === 'loop') {
+    hits.unauthorized++
+    res.writeHead(401, { 'WWW-Authenticate': `Bearer realm="http://127.0.0.1:${port}/token",service="fake",scope="repository:loop/bb:pull"`, 'Content-Type': 'application/json' })
+    res.end('{"errors":[{"code":"UNAUTHORIZED","message":"authentication required"}]}')
+    return
+  }
+  if (kind === 'manifests') {
+    if (mode === 'html') {
+      res.writeHead(200, { 'Content-Type': 'text/html' }).end('<!DOCTYPE html><html><body>Welcome to our portal</body></html>')
+      return
+    }
+    if (mode === 'html502') {
+      res.writeHead(502, { 'Content-Type': 'text/html' }).end('<html><body><h1>502 Bad Gateway</h1></body></html>')
+      return
+    }
+    let body = blob(manifestDigest)
+    if (mode === 'manifestdigest') body = Buffer.from(body.toString().replace('"schemaVersion":2', '"schemaVersion": 2'))
+    res.writeHead(200, { 'Content-Type': 'application/vnd.oci.image.manifest.v1+json', 'Docker-Content-Digest': manifestDigest }).end(body)
+    return
+  }
+  const manifest = JSON.parse(blob(manifestDigest).toString())
+  const isLayer = ref === manifest.layers[0].digest
+  let body = blob(ref)
+  if (isLayer && mode === 'wrongdigest') {
+    body = Buffer.from(body)
+    body[body.length - 100] ^= 0xff
+  }
+  if (!isLayer && mode === 'badconfig') body = Buffer.from(body.toString().replace('"os":"linux"', '"os":"linuX"'))
+  if (isLayer && mode === 'truncated') body = body.subarray(0, Math.floor(body.length / 2))
+  if (isLayer && mode === 'cutoff') {
+    res.writeHead(200, { 'Content-Type': 'application/octet-stream', 'Content-Length': String(body.length) })
+    res.write(body.subarray(0, Math.floor(body.length / 3)), () => res.destroy())
+    return
+  }
+  res.writeHead(200, { 'Content-Type': 'application/octet-stream', 'Content-Length': String(body.length) }).end(req.method === 'HEAD' ? undefined : body)
+}
+
+test.before(async () => {
+  const { tar } = busyboxTar(work)
+  ok(strata(['import', tar, 'bb:1'], { env: src.env }))
+  layout = join(work, 'layout')
+  ok(strata(['save', 'bb:1', '--format', 'oci-dir', '-o', layout], { env: src.env }))
+  manifestDigest = JSON.parse(fs.readFileSync(join(layout, 'index.json'), 'utf8')).manifests[0].digest
+  server = http.createServer(handle)
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()))
+  port = (server.address() as AddressInfo).port
+})
+
+const names = (): string => ok(strata(['images', '--json'], { env }))
+const fsckProblems = (): string[] => JSON.parse(strata(['fsck', '--json'], { env }).stdout).problems
+
+function refused(args: string[], message: RegExp, input?: Buffer): void {
+  check(strata(args, { env, input }), message)
+}
+
+/** The same for commands that talk to the fake registry, which lives in this process: its event loop must keep running. */
+async function refusedAsync(args: string[], message: RegExp): Promise<void> {
+  check(await strataAsync(args, { env }), message)
+}
+
+function check(r: Run, message: RegExp): void {
+  assert.is(r.code, 125, r.stderr)
+  assert.match(r.stderr, message)
+  assert.is(r.stderr.trim().split('\n').length, 1, r.stderr)
+  assert.is(JSON.parse(names()).length, 0, 'no name was created')
+  assert.equal(fsckProblems(), [])
+  assert.equal(fs.readdirSync(join(t.root, 'tmp')), [], 'no temp files left')
+}
+
+test('the fake registry serves a good image (so the failures below are the fakes\')', async () => {
+  // in a store of its own: a store that has the commits would not download them again
+  const other = tempRoot('bad-good')
+  try {
+    const r = JSON.parse(ok(await strataAsync(['pull', `127.0.0.1:${port}/good/bb:1`, '--json'], { env: other.env })))
+    assert.is(r.commit, JSON.parse(ok(strata(['inspect', 'bb:1'], { env: src.env })))[0].Id)
+    assert.is(r.downloaded, 1)
+  } finally {
+    other.cleanup()
+  }
+})
+
+test('a layer whose bytes do not match its digest is refused before anything is stored', async () => {
+  await refusedAsync(['pull', `127.0.0.1:${port}/wrongdigest/bb:1`], /does not match its digest; nothing was stored/)
+})
+
+test('a truncated layer is refused', async () => {
+  await refusedAsync(['pull', `127.0.0.1:${port}/truncated/bb:1`], /truncated/)
+})
+
+test('a download that breaks off is refused', async () => {
+  await refusedAsync(['pull', `127.0.0.1:${port}/cutoff/bb:1`], /broke off|truncated/)
+})
+
+test('a config whose bytes do not match its digest is refused', async () => {
+  await refusedAsync(['pull', `127.0.0.1:${port}/badconfig/bb:1`], /image config .* does not match its digest/)
+})
+
+test('a manifest that does not match the digest the registry claims is refused', async () => {
+  await refusedAsync(['pull', `127.0.0.1:${port}/manifestdigest/bb:1`], /manifest .* has digest .* but 127\.0\.0\.1:\d+ says/)
+  await refusedAsync(['pull', `127.0.0.1:${port}/manifestdigest/bb@${manifestDigest}`], /sent content with digest/)
+})
+
+test('an HTML page instead of a manifest gives a clear error', async () => {
+  await refusedAsync(['pull', `127.0.0.1:${port}/html/bb:1`], /not JSON|HTML page/)
+  await refusedAsync(['pull', `127.0.0.1:${port}/html502/bb:1`], /answered 502 with an HTML page/)
+})
+
+test('a registry that answers 401 after every token ends the pull after one retry', async () => {
+  hits.token = 0
+  hits.unauthorized = 0
+  await refusedAsync(['pull', `127.0.0.1:${port}/loop/bb:1`], /requires authentication; run `strata login/)
+  assert.is(hits.token, 1)
+  assert.is(hits.unauthorized, 2)
+})
+
+test('an unreachable registry is one line', async () => {
+  await refusedAsync(['pull', '127.0.0.1:1/nothing/here:1'], /cannot reach 127\.0\.0\.1:1/)
+})
+
+/** A tar built entry by entry (so tests can write hostile archives). */
+async function makeTar(entries: { name: string; body?: string | Buffer; type?: string; linkname?: string }[]): Promise<Buffer> {
+  const pack = tarStream.pack()
+  const chunks: Buffer[] = []
+  pack.on('data', (c: unknown) => chunks.push(c as Buffer))
+  const done = new Promise<void>((r) => pack.on('end', () => r()))
+  for (const e of entries) {
+    await new Promise<void>((res, rej) => pack.entry({ name: e.name, type: (e.type ?? 'file') as 'file', linkname: e.linkname, mode: 0o644 }, e.body ?? '', (err) => (err ? rej(err) : res())))
+  }
+  pack.finalize()
+  await done
+  return Buffer.concat(chunks)
+}
+
+test('load refuses archives whose entries or manifest leave the root', async () => {
+  const config = JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [] } })
+  refused(['load'], /refusing archive entry .*\.\.\/evil.*leaves the root/, await makeTar([{ name: '../evil', body: 'x' }, { name: 'manifest.json', body: '[]' }]))
+  refused(['load'], /refusing archive entry .*\/etc\/passwd.*absolute path/, await makeTar([{ name: '/etc/passwd', body: 'x' }]))
+  refused(['load'], /points outside the archive|leaves the root/, await makeTar([{ name: 'c.json', body: config }, { name: 'manifest.json', body: JSON.stringify([{ Config: 'c.json', RepoTags: ['x:1'], Layers: ['../../etc/shadow'] }]) }]))
+  refused(['load'], /leaves the root|outside/, await makeTar([{ name: 'l', type: 'symlink', linkname: '../../../etc/passwd' }, { name: 'manifest.json', body: '[]' }]))
+})
+
+test('load refuses a layer that writes outside the root, and names nothing', async () => {
+  const layer = await makeTar([{ name: 'ok.txt', body: 'fine' }, { name: '../../escape.txt', body: 'bad' }])
+  const { createHash } = await import('node:crypto')
+  const diffId = 'sha256:' + createHash('sha256').update(layer).digest('hex')
+  const config = JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [diffId] } })
+  const archive = await makeTar([
+    { name: 'c.json', body: config },
+    { name: 'layer/layer.tar', body: layer },
+    { name: 'manifest.json', body: JSON.stringify([{ Config: 'c.json', RepoTags: ['evil:1'], Layers: ['layer/layer.tar'] }]) },
+  ])
+  refused(['load'], /refusing archive entry .*escape\.txt.*leaves the root/, archive)
+})
+
+test('load refuses an OCI layout whose blob does not match its digest', () => {
+  const broken = join(work, 'broken-layout')
+  fs.cpSync(layout, broken, { recursive: true })
+  const m = JSON.parse(blob(manifestDigest).toString())
+  const p = join(broken, 'blobs/sha256', m.layers[0].digest.slice(7))
+  const b = fs.readFileSync(p)
+  b[200] ^= 0xff
+  fs.writeFileSync(p, b)
+  refused(['load', '-i', broken], /content does not match its digest; nothing was stored/)
+  refused(['load'], /not a tar archive|empty/, Buffer.from('<html>not an archive</html>'.repeat(30)))
+})
+
+test.run()
