@@ -61,6 +61,7 @@ export default class Build extends StrataCommand {
             case 'running': return say(` ---> Running in ${shortId(e.container)}`)
             case 'removed': return say(`Removing intermediate container ${shortId(e.container)}`)
             case 'committed': return say(` ---> ${shortId(e.id)}`)
+            case 'pulling': return say(`Pulling ${e.image}`)
             case 'warning': process.stderr.write(`[Warning] ${e.message}\n`)
           }
         },

@@ -42,6 +42,7 @@ export type BuildEvent =
   | { type: 'removed'; container: string }
   | { type: 'committed'; id: string }
   | { type: 'warning'; message: string }
+  | { type: 'pulling'; image: string }
 
 export interface BuildOptions {
   context: BuildContext
@@ -246,13 +247,25 @@ export class Builder {
     this.emit({ type: 'step', n: ++this.n, total: this.total, text })
   }
 
-  private async resolveBase(image: string, stage: Stage): Promise<string> {
+  /** A FROM (or COPY --from) image: local, else pulled as Docker does (--pull missing). */
+  private async resolveBase(image: string, stage: Pick<Stage, 'location'>): Promise<string> {
     try {
       return await resolveImage(this.s, image)
     } catch (e) {
       if (!(e instanceof NoSuchImage)) throw e
-      throw new NoSuchBaseImage(`${this.filename}:${stage.location.startLine}: FROM ${image}: no such image: ${image} (import or pull it first, or build the stage that makes it)`)
     }
+    let why: string
+    try {
+      const [{ pullImage }, { parseRemote }, { clientOptions }] = await Promise.all([
+        import('../oci/registry/pull.js'), import('../oci/registry/reference.js'), import('../oci/registry/options.js'),
+      ])
+      const ref = parseRemote(image)
+      this.emit({ type: 'pulling', image: ref.localName })
+      return (await pullImage(this.s, ref, clientOptions(this.s.root, {}))).commit
+    } catch (e) {
+      why = (e as Error).message
+    }
+    throw new NoSuchBaseImage(`${this.filename}:${stage.location.startLine}: FROM ${image}: no such image: ${image}, and pulling it failed: ${why}`)
   }
 
   private parseTrigger(expression: string): Instruction {
@@ -403,7 +416,7 @@ export class Builder {
     const from = instr.kind === 'copy' ? instr.from : undefined
     let source = this.sourceFor(st, from)
     if (from !== undefined && !source) {
-      const commit = await this.resolveBase(from, { location: instr.location } as Stage)
+      const commit = await this.resolveBase(from, instr)
       source = new TreeSource(this.s.objects, this.s.objects.readCommit(commit).tree, `image ${from}`)
     }
     const where = `${this.filename}:${instr.location.startLine}`

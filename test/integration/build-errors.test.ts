@@ -38,9 +38,9 @@ test('-f names the file in the message', () => {
   assert.match(r.stderr, /Other\.df:2: WORKDIR requires exactly one argument/)
 })
 
-test('FROM an unknown image is a clear error', () => {
-  const r = fails('FROM nosuchimage:1.0\nRUN true\n')
-  assert.match(r.stderr, /Dockerfile:1: FROM nosuchimage:1\.0: no such image: nosuchimage:1\.0/)
+test('FROM an unknown image is a clear error (after trying to pull it: here from a closed loopback port)', () => {
+  const r = fails('FROM 127.0.0.1:9/nosuchimage:1.0\nRUN true\n')
+  assert.match(r.stderr, /Dockerfile:1: FROM 127\.0\.0\.1:9\/nosuchimage:1\.0: no such image: 127\.0\.0\.1:9\/nosuchimage:1\.0, and pulling it failed: /)
 })
 
 test('COPY refuses paths outside the context, by .. and by symlink', () => {
