@@ -19,7 +19,8 @@ import { hasNetwork, prepareNetwork, releaseNetwork } from './network-hooks.js'
 export { setNetworkHooks, type NetworkHooks } from './network-hooks.js'
 
 function exitCommand(s: Strata): string[] {
-  return [process.execPath, join(packageRoot(), 'bin', 'strata'), 'system', 'reconcile', '--root', s.root]
+  // bin/strata is a launcher script (it picks the snapshot or the bundle): run it as is, not through node
+  return [join(packageRoot(), 'bin', 'strata'), 'system', 'reconcile', '--root', s.root]
 }
 
 /**
