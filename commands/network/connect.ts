@@ -9,7 +9,7 @@ export default class NetworkConnect extends StrataCommand {
     network: Args.string({ required: true }),
     container: Args.string({ required: true }),
   }
-  static override flags = { alias: Flags.string({ multiple: true, description: 'add a network-scoped alias for the container' }) }
+  static override flags = { alias: Flags.string({ multiple: true, multipleNonGreedy: true, description: 'add a network-scoped alias for the container' }) }
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(NetworkConnect)
