@@ -70,7 +70,7 @@ export async function prepareNetwork(s: Strata, rec: ContainerRecord, outer?: Tx
     await clearLeftovers(tx, rec, req)
     const plan: { ep: Endpoint; bridge: string; defaultRoute: boolean }[] = []
     for (const [k, att] of req.attachments.entries()) {
-      const net = await ensureBridge(tx, await findNetwork(s, tx, att.network))
+      const net = await ensureBridge(s, tx, await findNetwork(s, tx, att.network))
       const ep = endpointFor(rec, net, await allocateAddress(tx, net, rec), k)
       plan.push({ ep, bridge: net.bridge, defaultRoute: k === 0 })
     }
@@ -127,7 +127,7 @@ export async function connectNetwork(s: Strata, ctrRef: string, netRef: string, 
     const attachments = [...req.attachments, { network: net.name, aliases }]
     let endpoints = req.endpoints
     if (isRunning(rec) && req.endpoints) {
-      const bridgeNet = await ensureBridge(tx, net)
+      const bridgeNet = await ensureBridge(s, tx, net)
       const ep = endpointFor(rec, bridgeNet, await allocateAddress(tx, bridgeNet, rec), freeIfIndex(rec.id, req.endpoints))
       await addEndpoints(rec.id, [{ ep, bridge: bridgeNet.bridge, defaultRoute: false }], false)
       endpoints = [...req.endpoints, ep]

@@ -4,6 +4,7 @@
 // Subnets are unique host-wide: a subnet some interface already routes is never given out.
 import { createHash, randomBytes } from 'node:crypto'
 import * as fs from 'node:fs'
+import { join } from 'node:path'
 import { NoSuchNetwork, UsageError } from '../errors.js'
 import type { Tx } from '../events/log.js'
 import type { Strata } from '../strata.js'
@@ -99,16 +100,44 @@ export async function createNetwork(s: Strata, tx: Tx, o: CreateNetworkOptions):
       name: o.name, id, driver: 'bridge', bridge, subnet: formatCidr(cidr), gateway: formatIp(gw),
       autoSubnet: !o.subnet, builtin: false, created: Date.now(), labels: o.labels ?? {},
     }
-    await createBridge(rec)
+    await createBridge(s.root, rec)
     return rec
   })
   await tx.emit({ type: 'network', action: 'create', id: o.name, attrs: { record, name: o.name, driver: 'bridge' } })
   return record
 }
 
-async function createBridge(net: NetworkRecord): Promise<void> {
+/** A bridge names its owner in its alias (kernel state, so no file can disagree): `strata:<root>`. */
+const OWNER_PREFIX = 'strata:'
+
+/**
+ * Removes bridges whose root was deleted (a test's temporary root, `rm -rf` of a state
+ * dir): nothing else would ever remove them. Runs under the host lock whenever a bridge
+ * is made, so leftovers go the next time any root makes one.
+ */
+async function removeOrphanBridges(): Promise<void> {
+  let links: string[] = []
+  try {
+    links = fs.readdirSync('/sys/class/net').filter((n) => n.startsWith('strata'))
+  } catch {}
+  for (const bridge of links) {
+    let alias = ''
+    try {
+      alias = fs.readFileSync(`/sys/class/net/${bridge}/ifalias`, 'utf8').trim()
+    } catch {}
+    if (!alias.startsWith(OWNER_PREFIX)) continue
+    const root = alias.slice(OWNER_PREFIX.length)
+    if (fs.existsSync(join(root, 'db'))) continue
+    await ipBatch([`link del ${bridge}`], { force: true })
+    await removeRules(`strata-net:${bridge}`)
+  }
+}
+
+async function createBridge(root: string, net: NetworkRecord): Promise<void> {
+  await removeOrphanBridges()
   const prefix = net.subnet.split('/')[1]
-  await ipBatch([`link add ${net.bridge} type bridge`, `addr add ${net.gateway}/${prefix} dev ${net.bridge}`, `link set ${net.bridge} up`])
+  const owner = /^[^\s"'\\]+$/.test(root) ? [`link set ${net.bridge} alias ${OWNER_PREFIX}${root}`] : []
+  await ipBatch([`link add ${net.bridge} type bridge`, ...owner, `addr add ${net.gateway}/${prefix} dev ${net.bridge}`, `link set ${net.bridge} up`])
   try {
     // 127.0.0.1 → container through DNAT routes a loopback source onto the bridge
     await writeSysctl(`/proc/sys/net/ipv4/conf/${net.bridge}/route_localnet`, '1')
@@ -131,7 +160,7 @@ async function removeBridge(net: NetworkRecord): Promise<void> {
  * that some other interface took meanwhile moves to a free one (no container holds an
  * address while the bridge is down); a subnet the user chose is an error instead.
  */
-export async function ensureBridge(tx: Tx, net: NetworkRecord): Promise<NetworkRecord> {
+export async function ensureBridge(s: Strata, tx: Tx, net: NetworkRecord): Promise<NetworkRecord> {
   if (bridgeExists(net.bridge)) return net
   return withHostLock(async () => {
     let cur = net
@@ -142,7 +171,7 @@ export async function ensureBridge(tx: Tx, net: NetworkRecord): Promise<NetworkR
       cur = { ...net, subnet: formatCidr(c), gateway: formatIp(c.base + 1) }
       await tx.emit({ type: 'network', action: 'update', id: net.name, attrs: { name: net.name, set: { subnet: cur.subnet, gateway: cur.gateway } } })
     }
-    await createBridge(cur)
+    await createBridge(s.root, cur)
     return cur
   })
 }
@@ -171,6 +200,7 @@ export async function removeNetwork(s: Strata, tx: Tx, ref: string): Promise<Net
  * bridge while nothing runs on it (its record stays; the bridge returns on next use).
  */
 export async function pruneNetworks(s: Strata, tx: Tx): Promise<string[]> {
+  await withHostLock(removeOrphanBridges)
   const referenced = new Set<string>()
   for (const [, c] of await tx.list<{ host: { net?: { attachments?: { network: string }[] } } }>('ctr:')) {
     for (const a of c.host.net?.attachments ?? []) referenced.add(a.network)
