@@ -22,8 +22,9 @@ import { BuildError, BuildInterrupted, NoSuchBaseImage } from './build-errors.js
 import { BuildCache, stepKey } from './cache.js'
 import type { BuildContext } from './context.js'
 import { prepareLayers } from './diff-layers.js'
+import type { Tx } from '../events/log.js'
 import {
-  type Dockerfile, type Instruction, type Run, type Stage, DockerfileSyntaxError, expandInstruction, expanderFor,
+  type Add, type Copy, type Dockerfile, type Instruction, type Run, type Stage, type Workdir, DockerfileSyntaxError, expandInstruction, expanderFor,
   parseDockerfile, resolveMetaArgs, resolveStageArg,
 } from './dockerfile.js'
 import { parseHeredoc, chompHeredocContent } from './heredoc.js'
@@ -161,7 +162,7 @@ export class Builder {
   }
 
   /** Makes the new objects durable, then records new step commits (and `more`) in one session. */
-  private async recordSteps(more: (tx: import('../events/log.js').Tx) => Promise<void>): Promise<void> {
+  private async recordSteps(more: (tx: Tx) => Promise<void>): Promise<void> {
     await this.s.objects.flush()
     await this.s.transact(async (tx) => {
       await this.cache.record(tx)
@@ -412,7 +413,7 @@ export class Builder {
     return null
   }
 
-  private async transferStep(st: StageState, instr: import('./instructions.js').Copy | import('./instructions.js').Add): Promise<void> {
+  private async transferStep(st: StageState, instr: Copy | Add): Promise<void> {
     const from = instr.kind === 'copy' ? instr.from : undefined
     let source = this.sourceFor(st, from)
     if (from !== undefined && !source) {
@@ -443,7 +444,7 @@ export class Builder {
   }
 
   /** WORKDIR changes the config, and makes the directory when the image lacks it. */
-  private async workdirStep(st: StageState, instr: import('./instructions.js').Workdir): Promise<void> {
+  private async workdirStep(st: StageState, instr: Workdir): Promise<void> {
     const { config } = applyConfigInstruction(st.config, instr, { inBuild: true })
     const createdBy = `WORKDIR ${config.WorkingDir}`
     const key = stepKey({ parent: st.commit ?? 'scratch', createdBy, inputs: { author: st.author } })

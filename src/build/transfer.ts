@@ -93,7 +93,6 @@ export async function planTransfer(env: TransferEnv, instr: Copy | Add): Promise
   if (instr.excludes.length) throw new SourceError(`${keyword} --exclude is not supported`)
 
   const items: Item[] = []
-  let wildcard = false
   for (const src of instr.sources) {
     if (isUrl(src)) {
       if (instr.kind !== 'add') throw new SourceError(`COPY cannot fetch URLs (${src}); use ADD or RUN wget`)
@@ -104,7 +103,6 @@ export async function planTransfer(env: TransferEnv, instr: Copy | Add): Promise
     if (!source) throw new SourceError(`${keyword} ${src}: there is no build context (the Dockerfile came on stdin)`)
     let paths: string[]
     if (hasGlobMeta(src)) {
-      wildcard = true
       paths = source.glob(src)
       if (paths.length === 0) throw new SourceError(`${keyword} failed: no source files were specified (${src} matches nothing in the ${source.label})`)
     } else paths = [src]
