@@ -63,7 +63,21 @@ export default class Log extends StrataCommand {
       lines.push('')
       return lines
     }
-    const lines = flags.graph ? drawGraph(entries, render, { firstParent: flags['first-parent'] }) : entries.flatMap(render)
+    // a path-limited graph joins each shown commit to its nearest shown ancestors
+    const shown = new Set(entries.map((e) => e.id))
+    const nearest = new Map<string, string[]>()
+    const nearestShown = (id: string): string[] => {
+      if (shown.has(id)) return [id]
+      let hit = nearest.get(id)
+      if (!hit) {
+        const ps = s.objects.readCommit(id).parents
+        hit = [...new Set((flags['first-parent'] ? ps.slice(0, 1) : ps).flatMap(nearestShown))]
+        nearest.set(id, hit)
+      }
+      return hit
+    }
+    const parentsOf = paths.length ? (e: LogEntry) => [...new Set((flags['first-parent'] ? e.commit.parents.slice(0, 1) : e.commit.parents).flatMap(nearestShown))] : undefined
+    const lines = flags.graph ? drawGraph(entries, render, { firstParent: flags['first-parent'], parentsOf }) : entries.flatMap(render)
     if (lines.length) this.log(lines.join('\n').replace(/\n$/, ''))
   }
 }

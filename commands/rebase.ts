@@ -9,7 +9,7 @@ import type { Side } from '../src/history/tree-merge.js'
 
 /** Flags shared by the commands that can stop on conflicts (rebase, merge, cherry-pick, revert). */
 export const operationFlags = {
-  strategy: Flags.string({ options: ['ours', 'theirs'], description: 'settle every conflict: ours = the name being moved (with what is already replayed), theirs = the commit being brought in' }),
+  strategy: Flags.string({ options: ['ours', 'theirs'], description: 'settle every conflict: ours = the side of the name being moved (for rebase: NEWBASE and what is replayed so far), theirs = what is brought in (the commit replayed, picked or reverted; the merged REV)' }),
   continue: Flags.boolean({ description: 'go on with a stopped operation (with --strategy, --resolve or --use)' }),
   abort: Flags.boolean({ description: 'forget a stopped operation; the name never moved' }),
   resolve: Flags.string({ multiple: true, description: 'with --continue: PATH=ours|theirs for one listed conflict (e.g. /etc/app.conf=theirs, config:Cmd=ours)' }),
@@ -51,7 +51,12 @@ export function renderOutcome(cmd: Command, kind: OperationKind, o: Outcome, jso
 }
 
 export default class Rebase extends StrataCommand {
-  static override description = 'replay the commits of an image onto another base (e.g. the app layers of debian:12.1 onto debian:12.2), reusing every unchanged object'
+  static override summary = 'replay the commits of an image onto another base, reusing every unchanged object'
+  static override description = [
+    'Replays the commits between OLDBASE and IMAGE onto NEWBASE. OLDBASE defaults to where IMAGE and NEWBASE meet; give --from when they share no history (two imported Debians). Each commit becomes a new one with the same message, author, created time, createdBy and config change: what the commit changed in its parent\'s config is merged field by field, so NEWBASE\'s PATH survives an app commit that added APP_ENV. Merge commits in the range are not replayed (their sides are). Files merge three-way by object id: nothing unchanged is read or hashed again.',
+    'A path or config field that both sides changed differently is a conflict: the rebase stops (exit 1), lists them, and IMAGE does not move. The stopped rebase is kept in <root>/history/ until you go on: --continue --strategy ours|theirs settles every conflict, now and in later commits (ours: NEWBASE and what is replayed so far; theirs: the commit being replayed); --continue --resolve PATH=ours|theirs settles one listed conflict (repeatable; config fields are written config:Cmd, config:Env.PATH); --continue --use IMAGE takes the stopped commit\'s files and config from an image you prepared (start from the commit id printed); --skip drops the stopped commit; --abort forgets the rebase.',
+    'When it finishes, IMAGE moves once (compare-and-swap; IMAGE@{1} is the old one, `strata undo IMAGE` takes it back).',
+  ].join('\n\n')
   static override examples = [
     'strata rebase app --onto debian:12.2 --from debian:12.1',
     'strata rebase app:feature --onto app:latest',

@@ -23,6 +23,8 @@ interface Lane {
 
 export interface GraphOptions {
   firstParent?: boolean
+  /** the parents to draw (e.g. the nearest shown ancestors of a path-limited log) */
+  parentsOf?: (e: LogEntry) => string[]
 }
 
 /** A row of cells: lanes at even cells (2 × column), moves at odd cells between them. */
@@ -119,7 +121,7 @@ export function drawGraph(entries: LogEntry[], render: (e: LogEntry) => string[]
   }
   let lanes: Lane[] = []
   for (const e of entries) {
-    const all = opts.firstParent ? e.commit.parents.slice(0, 1) : e.commit.parents
+    const all = opts.parentsOf ? opts.parentsOf(e) : opts.firstParent ? e.commit.parents.slice(0, 1) : e.commit.parents
     const parents = [...new Set(all.filter((p) => shown.has(p)))]
     const k = parents.length
     let me = lanes.find((l) => l.id === e.id)

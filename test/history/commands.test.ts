@@ -164,6 +164,20 @@ test('rebase --skip drops the conflicted commit', async () => {
   assert.is(files('skipper')['usr/lib/libc.so'], 'libc 2.36-9+deb12u4\n')
 })
 
+test('a name moved while an operation was stopped: --continue refuses (compare-and-swap), --abort still works', async () => {
+  const p = commitFiles(s, [id.b1], { 'usr/lib/libc.so': 'cas\n' }, { message: 'cas' })
+  await name(s, 'cas', p)
+  assert.is(run('rebase', 'cas', '--onto', 'debian:12.2', '--from', 'debian:12.1').code, 1)
+  ok(run('reset', 'cas', 'debian:12.1'))
+  const before = await stateOf()
+  const r = run('rebase', '--continue', 'cas', '--strategy', 'theirs')
+  assert.is(r.code, 125)
+  assert.match(r.stderr, /^Error: cas:latest moved to [0-9a-f]{12} while this ran \(expected [0-9a-f]{12}\); nothing was changed\n$/)
+  assert.is(await stateOf(), before)
+  ok(run('rebase', '--abort', 'cas'))
+  assert.is(rev('cas'), id.b1)
+})
+
 test('squash collapses an app down to its base image; the original stays in the reflog', () => {
   const before = rev('app')
   const tree = s.objects.readCommit(before).tree
@@ -288,6 +302,13 @@ test('blame: the last change of a path, and per line for text files', async () =
   // log -- PATH agrees
   const log = ok(run('log', 'bl', '--oneline', '--', '/etc/app.conf')).trim().split('\n')
   assert.equal(log.map((l) => l.split(' ').slice(-2).join(' ')), ['conf 2', 'conf 1'])
+  // with --graph, the shown commits are joined through the hidden ones
+  const p0 = commitFiles(s, [id.b1], { 'srv/p': '0\n' }, { message: 'p0' })
+  const side = (n: string) => commitFiles(s, [commitFiles(s, [commitFiles(s, [p0], { [`h/${n}1`]: 'x' })], { 'srv/p': `${n}\n` }, { message: `p ${n}` })], { [`h/${n}2`]: 'x' })
+  const mg = commitFiles(s, [side('x'), side('y')], { 'srv/p': 'merged\n' }, { message: 'p merged' })
+  await name(s, 'pg', mg)
+  const g = ok(run('log', 'pg', '--graph', '--oneline', '--', '/srv/p')).trim().split('\n')
+  assert.equal(g.map((l) => l.replace(/ [0-9a-f]{12}( \([^)]*\))?/, '')), ['* p merged', '|\\', '| * p y', '* | p x', '|/', '* p0'])
 })
 
 test('reset and undo: any revision, stack-like undo, undo with no name, undo of a creation', async () => {
