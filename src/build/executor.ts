@@ -312,6 +312,17 @@ export class Builder {
         const { config } = applyConfigInstruction(st.config, instr, { inBuild: true })
         return this.metadataStep(st, `ONBUILD ${instr.expression}`, config)
       }
+      case 'volume': {
+        // the mount points exist in the image, as Docker's builder leaves them (a RUN may write there)
+        const x = this.expand(st, instr)
+        const { config } = applyConfigInstruction(st.config, x, { inBuild: true })
+        const createdBy = describe(x, config)
+        const key = stepKey({ parent: st.commit ?? 'scratch', createdBy, inputs: { author: st.author } })
+        if (this.reuse(st, key)) return
+        const tree = this.withDirs(st.tree, x.paths.map((p) => posix.resolve('/', p)), `${this.filename}:${instr.location.startLine}: VOLUME`)
+        this.commit(st, { tree, config, createdBy, key })
+        return
+      }
       default: {
         const x = this.expand(st, instr)
         const { config, author } = applyConfigInstruction(st.config, x, { inBuild: true })
@@ -375,6 +386,8 @@ export class Builder {
     const key = stepKey({ parent: st.commit ?? 'scratch', createdBy, inputs: { args: argEnv.sort(), script: script ?? null, network: instr.network, security: instr.security, author: st.author } })
     if (this.reuse(st, key)) return
     if (st.commit === null) throw new BuildError(`${where}: RUN needs a base image with a shell; this stage starts FROM scratch`)
+    // objects the helper still has to finish (devices, fifos, xattrs) must be in place before layers link them
+    await this.s.objects.flush()
     await prepareLayers(this.s, st.commit)
     let container = ''
     const ran = await runStep(this.s, {
@@ -449,22 +462,28 @@ export class Builder {
     const createdBy = `WORKDIR ${config.WorkingDir}`
     const key = stepKey({ parent: st.commit ?? 'scratch', createdBy, inputs: { author: st.author } })
     if (this.reuse(st, key)) return
-    const dir = config.WorkingDir ?? '/'
-    const r = resolveInTree(this.s.objects, st.tree, dir, true)
-    let tree = st.tree
-    if (!r.entry) {
-      const builder = new TreeBuilder(DirNode.fromTree(this.s.objects, st.tree))
+    const tree = this.withDirs(st.tree, [config.WorkingDir ?? '/'], `${this.filename}:${instr.location.startLine}: WORKDIR`)
+    this.commit(st, { tree, config, createdBy, key })
+  }
+
+  /** `tree` with these absolute directories made where missing (root-owned, 0755), as WORKDIR and VOLUME do. */
+  private withDirs(tree: string, dirs: string[], what: string): string {
+    let builder: TreeBuilder | undefined
+    for (const dir of dirs) {
+      const r = resolveInTree(this.s.objects, tree, dir, true)
+      if (r.entry) {
+        if (r.entry.type !== 'd') throw new BuildError(`${what} ${dir}: not a directory in the image`)
+        continue
+      }
+      builder ??= new TreeBuilder(DirNode.fromTree(this.s.objects, tree))
       for (let k = 1; k <= r.parts.length; k++) {
         const prefix = r.parts.slice(0, k).join('/')
         const e = builder.lookup(prefix)
         if (e === undefined) builder.addDir(prefix, { perm: 0o755, uid: 0, gid: 0 })
-        else if (!(e instanceof DirNode)) throw new BuildError(`${this.filename}:${instr.location.startLine}: WORKDIR ${dir}: /${prefix} is not a directory`)
+        else if (!(e instanceof DirNode)) throw new BuildError(`${what} ${dir}: /${prefix} is not a directory`)
       }
-      tree = builder.write(this.s.objects)
-    } else if (r.entry.type !== 'd') {
-      throw new BuildError(`${this.filename}:${instr.location.startLine}: WORKDIR ${dir}: not a directory in the image`)
     }
-    this.commit(st, { tree, config, createdBy, key })
+    return builder ? builder.write(this.s.objects) : tree
   }
 }
 

@@ -275,4 +275,29 @@ test('a stage with only FROM is its base image', () => {
   assert.is(inspectConfig(suite, 'alias').Id, inspectConfig(suite, 'accept').Id)
 })
 
+test('RUN runs as USER in WORKDIR (expanded from ENV); COPY --from a stage applies --chown; VOLUME paths stay writable', () => {
+  const dir = suite.context('user-run', {
+    Dockerfile: [
+      'FROM base AS src',
+      'RUN mkdir -p /out/sub && echo data > /out/sub/f && chmod 700 /out/sub',
+      'FROM base',
+      'ENV DIR=/home/app',
+      'WORKDIR $DIR',
+      'RUN chown 65534:65534 .',
+      'USER nobody',
+      'RUN id -u > uid.txt && pwd > pwd.txt',
+      'USER root',
+      'COPY --from=src --chown=65534:65534 /out /fromstage',
+      'VOLUME /vol',
+      'RUN echo kept > /vol/file',
+      '',
+    ].join('\n'),
+  })
+  mustBuild(suite, dir, ['-t', 'userrun'])
+  assert.is(runIn(suite, 'userrun', ['sh', '-c', 'cat /home/app/uid.txt /home/app/pwd.txt; stat -c "%u %g %a" /home/app/uid.txt /fromstage/sub /fromstage/sub/f']),
+    '65534\n/home/app\n65534 65534 644\n65534 65534 700\n65534 65534 644\n')
+  // buildkit keeps what a RUN writes under a VOLUME path (no anonymous volume during the build)
+  assert.is(runIn(suite, 'userrun', ['cat', '/vol/file']), 'kept\n')
+})
+
 test.run()
