@@ -3,7 +3,7 @@
 // ADD of URLs from an HTTP server on 127.0.0.1.
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { spawnSync } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
 import * as fs from 'node:fs'
 import { createServer, type Server } from 'node:http'
 import { createHash } from 'node:crypto'
@@ -148,6 +148,45 @@ test('ADD URL: fetched over HTTP from 127.0.0.1 (mode 0600, name from the URL), 
   const r3 = await strataAsync(['build', missing], { env: suite.env })
   assert.is(r3.code, 1)
   assert.match(r3.stderr, /HTTP 404/)
+})
+
+test('git context over HTTP (smart protocol from git http-backend on 127.0.0.1), cloned by isomorphic-git', async () => {
+  if (!gitAvailable() || !fs.existsSync('/usr/lib/git-core/git-http-backend')) return
+  const repo = suite.context('githttp', { Dockerfile: 'FROM base\nCOPY . /ctx\n', 'served.txt': 'over http\n' })
+  sh('git -c init.defaultBranch=main init -q && git add -A && git -c user.email=t@example.com -c user.name=t commit -q -m one', { cwd: repo })
+  sh(`git clone -q --bare ${repo} ${suite.work}/served.git`)
+  // a CGI bridge: git http-backend answers the smart-HTTP requests
+  const http = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://x')
+    const cgi = spawn('/usr/lib/git-core/git-http-backend', [], {
+      env: { GIT_PROJECT_ROOT: suite.work, GIT_HTTP_EXPORT_ALL: '1', PATH_INFO: url.pathname, QUERY_STRING: url.search.slice(1), REQUEST_METHOD: req.method ?? 'GET', CONTENT_TYPE: req.headers['content-type'] ?? '', REMOTE_ADDR: '127.0.0.1' },
+    })
+    req.pipe(cgi.stdin)
+    const chunks: Buffer[] = []
+    cgi.stdout.on('data', (d: Buffer) => chunks.push(d))
+    cgi.on('close', () => {
+      const out = Buffer.concat(chunks)
+      const split = out.indexOf('\r\n\r\n')
+      const head = out.subarray(0, split).toString().split('\r\n')
+      let status = 200
+      for (const line of head) {
+        const [k, ...v] = line.split(': ')
+        if (k!.toLowerCase() === 'status') status = Number(v.join(': ').split(' ')[0])
+        else res.setHeader(k!, v.join(': '))
+      }
+      res.writeHead(status)
+      res.end(out.subarray(split + 4))
+    })
+  })
+  await new Promise<void>((r) => http.listen(0, '127.0.0.1', () => r()))
+  try {
+    const port = (http.address() as { port: number }).port
+    const r = await strataAsync(['build', '-t', 'githttp', `http://127.0.0.1:${port}/served.git#main`], { env: suite.env })
+    assert.is(r.code, 0, r.stderr)
+    assert.is(runIn(suite, 'githttp', ['cat', '/ctx/served.txt']), 'over http\n')
+  } finally {
+    http.close()
+  }
 })
 
 test.run()
