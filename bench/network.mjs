@@ -32,12 +32,18 @@ function sh(cmd) {
   if (r.status !== 0) throw new Error(`${cmd}\n${r.stderr}`)
   return r.stdout
 }
-function timeMs(argv) {
+function timeMs(argv, attempt = 1) {
   const t0 = process.hrtime.bigint()
-  const r = spawnSync(argv[0], argv.slice(1), { env, stdio: ["ignore", "ignore", "pipe"], encoding: "utf8" })
+  const r = spawnSync(argv[0], argv.slice(1), { env, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' })
   const ms = Number(process.hrtime.bigint() - t0) / 1e6
-  if (r.status !== 0) throw new Error(`${argv.join(' ')} failed (status ${r.status}, signal ${r.signal}, ${r.error ?? ""}): ${r.stderr}`)
-  return ms
+  if (r.status === 0) return ms
+  // a shared machine: other jobs may disturb a run (podman's /run/libpod vanishing); retry, say so
+  if (attempt < 3) {
+    console.log(`  (retrying ${argv[0]}: ${r.stderr.trim().split('\n').pop()})`)
+    spawnSync('sleep', ['1'])
+    return timeMs(argv, attempt + 1)
+  }
+  throw new Error(`${argv.join(' ')} failed (status ${r.status}): ${r.stderr}`)
 }
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b)
