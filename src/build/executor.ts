@@ -97,6 +97,7 @@ export class Builder {
   private readonly results = new Map<number, StageState>()
   private cache!: BuildCache
   private stats?: StatCache
+  private unflushedTransfer = false
   private total = 0
   private n = 0
   private cachedSteps = 0
@@ -386,8 +387,12 @@ export class Builder {
     const key = stepKey({ parent: st.commit ?? 'scratch', createdBy, inputs: { args: argEnv.sort(), script: script ?? null, network: instr.network, security: instr.security, author: st.author } })
     if (this.reuse(st, key)) return
     if (st.commit === null) throw new BuildError(`${where}: RUN needs a base image with a shell; this stage starts FROM scratch`)
-    // objects the helper still has to finish (devices, fifos, xattrs) must be in place before layers link them
-    await this.s.objects.flush()
+    // a COPY/ADD may have left objects for the helper to finish (devices, fifos, xattrs):
+    // they must be in place before a diff layer links them (flush syncs the filesystem, so only then)
+    if (this.unflushedTransfer) {
+      await this.s.objects.flush()
+      this.unflushedTransfer = false
+    }
     await prepareLayers(this.s, st.commit)
     let container = ''
     const ran = await runStep(this.s, {
@@ -454,6 +459,7 @@ export class Builder {
       throw e
     }
     this.commit(st, { tree, config: st.config, createdBy, key })
+    this.unflushedTransfer = true
   }
 
   /** WORKDIR changes the config, and makes the directory when the image lacks it. */
