@@ -17,6 +17,32 @@ function entryAt(store: ObjectStore, commit: string, path: string): Found {
   return lookupPath(store, store.readCommit(commit).tree, path)
 }
 
+/**
+ * Whether `path` is the same entry in two trees, reading only the directories along the
+ * path whose ids differ (Merkle short-circuit: most commits leave most paths alone).
+ */
+function samePathEntry(store: ObjectStore, a: string, b: string, parts: string[]): boolean {
+  if (parts.length === 0) return a === b
+  for (let i = 0; ; i++) {
+    if (a === b) return true
+    const ea = store.readTree(a).entries.find((e) => e.name === parts[i])
+    const eb = store.readTree(b).entries.find((e) => e.name === parts[i])
+    if (!ea || !eb) return !ea && !eb
+    if (ea.type !== eb.type) return false
+    if (i === parts.length - 1 || ea.type !== 'd') return ea.id === eb.id && i === parts.length - 1
+    a = ea.id
+    b = eb.id
+  }
+}
+
+const partsOf = (path: string): string[] => path.split('/').filter((p) => p !== '' && p !== '.')
+
+/** The parent's entry at `path`, reusing the child's when the path is unchanged between them. */
+function parentEntry(store: ObjectStore, child: string, childEntry: Found, parent: string, path: string): Found {
+  if (samePathEntry(store, store.readCommit(child).tree, store.readCommit(parent).tree, partsOf(path))) return childEntry
+  return entryAt(store, parent, path)
+}
+
 /** The commit that last changed `path` as seen from `start` (following the parent that has the same entry). */
 export function lastChange(store: ObjectStore, start: string, path: string): { commit: string; entry: NonNullable<Found> } {
   const entry = entryAt(store, start, path)
@@ -24,7 +50,7 @@ export function lastChange(store: ObjectStore, start: string, path: string): { c
   const key = keyOf(entry)
   let cur = start
   for (;;) {
-    const same = store.readCommit(cur).parents.find((p) => keyOf(entryAt(store, p, path)) === key)
+    const same = store.readCommit(cur).parents.find((p) => keyOf(parentEntry(store, cur, entry, p, path)) === key)
     if (same === undefined) return { commit: cur, entry }
     cur = same
   }
@@ -94,7 +120,7 @@ export function blameLines(store: ObjectStore, start: string, path: string): Bla
     let left = tracked
     for (const parent of store.readCommit(commit).parents) {
       if (left.size === 0) break
-      const pe = entryAt(store, parent, path)
+      const pe = parentEntry(store, commit, ce, parent, path)
       if (!pe || pe.type !== 'f') continue
       if (pe.id === ce.id) {
         enqueue(parent, pe, left)
