@@ -7,7 +7,7 @@ import { settle } from '../src/runtime/lifecycle.js'
 export default class Attach extends StrataCommand {
   static override description = "attach your terminal to a running container's input and output (detach with ctrl-p ctrl-q)"
   static override aliases = ['container:attach']
-  static override args = { container: Args.string({ required: true }) }
+  static override args = { container: Args.string({ ignoreStdin: true, required: true }) }
   static override flags = {
     'detach-keys': Flags.string({ description: 'override the key sequence for detaching (e.g. ctrl-a,x)' }),
     'no-stdin': Flags.boolean({ description: 'do not attach STDIN' }),

@@ -8,8 +8,8 @@ export default class Blame extends StrataCommand {
   static override description = 'which commit last changed a path; for a text file, which commit brought each line (like git blame)'
   static override examples = ['strata blame app /etc/nginx/nginx.conf', 'strata blame app /usr/bin/node --json']
   static override args = {
-    image: Args.string({ required: true, description: 'image revision' }),
-    path: Args.string({ required: true, description: 'path inside the image' }),
+    image: Args.string({ ignoreStdin: true, required: true, description: 'image revision' }),
+    path: Args.string({ ignoreStdin: true, required: true, description: 'path inside the image' }),
   }
   static override flags = {
     json: Flags.boolean({ description: 'print JSON' }),

@@ -10,8 +10,8 @@ export default class Branch extends StrataCommand {
   static override description = 'list names, create one at a revision, or delete one (-d)'
   static override examples = ['strata branch', 'strata branch web:experiment web:latest', 'strata branch -d web:experiment']
   static override args = {
-    name: Args.string({ description: 'NAME[:TAG] to create or delete' }),
-    revision: Args.string({ description: 'where the new name points' }),
+    name: Args.string({ ignoreStdin: true, description: 'NAME[:TAG] to create or delete' }),
+    revision: Args.string({ ignoreStdin: true, description: 'where the new name points' }),
   }
   static override flags = {
     delete: Flags.boolean({ char: 'd', description: 'delete the name (the reflog keeps its history)' }),

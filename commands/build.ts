@@ -20,7 +20,7 @@ export default class Build extends StrataCommand {
     'strata build --print-ast -f Dockerfile',
   ]
   static override usage = 'build [OPTIONS] PATH | URL | -'
-  static override args = { context: Args.string({ description: 'a directory, - (a Dockerfile or a tar archive on stdin), or a git repository' }) }
+  static override args = { context: Args.string({ ignoreStdin: true, description: 'a directory, - (a Dockerfile or a tar archive on stdin), or a git repository' }) }
   static override flags = {
     tag: Flags.string({ char: 't', multiple: true, multipleNonGreedy: true, description: 'NAME[:TAG] to point at the image once the whole build succeeded' }),
     file: Flags.string({ char: 'f', description: 'the Dockerfile (default PATH/Dockerfile; - for stdin)' }),

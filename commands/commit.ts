@@ -7,8 +7,8 @@ export default class Commit extends StrataCommand {
   static override description = "create a commit from a container's changes; the name it was started from advances (like git commit on a branch) unless NAME is given"
   static override aliases = ['container:commit']
   static override args = {
-    container: Args.string({ required: true }),
-    name: Args.string({ description: 'NAME[:TAG] to point at the new commit' }),
+    container: Args.string({ ignoreStdin: true, required: true }),
+    name: Args.string({ ignoreStdin: true, description: 'NAME[:TAG] to point at the new commit' }),
   }
   static override flags = {
     message: Flags.string({ char: 'm', description: 'commit message' }),

@@ -12,7 +12,7 @@ const split = (arg: string): { container?: string; path: string } => {
 export default class Cp extends StrataCommand {
   static override description = 'copy files between a container and the host (CONTAINER:SRC DEST or SRC CONTAINER:DEST)'
   static override aliases = ['container:cp']
-  static override args = { source: Args.string({ required: true }), destination: Args.string({ required: true }) }
+  static override args = { source: Args.string({ ignoreStdin: true, required: true }), destination: Args.string({ ignoreStdin: true, required: true }) }
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(Cp)

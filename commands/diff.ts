@@ -13,8 +13,8 @@ export default class Diff extends StrataCommand {
   static override examples = ['strata diff debian:12.1 debian:12.2', 'strata diff web~1 web --stat', 'strata diff a b -p -- /etc']
   static override strict = false
   static override args = {
-    from: Args.string({ required: true, description: 'image revision (alone: compare it with its first parent)' }),
-    to: Args.string({ description: 'image revision' }),
+    from: Args.string({ ignoreStdin: true, required: true, description: 'image revision (alone: compare it with its first parent)' }),
+    to: Args.string({ ignoreStdin: true, description: 'image revision' }),
   }
   static override flags = {
     stat: Flags.boolean({ description: 'per-file sizes, largest first, with totals' }),

@@ -8,7 +8,7 @@ import { ago, humanSize, shortId, table, truncate } from './lib/format.js'
 export default class History extends StrataCommand {
   static override description = "show an image's history (its first-parent chain), as Docker does"
   static override aliases = ['image:history']
-  static override args = { image: Args.string({ required: true }) }
+  static override args = { image: Args.string({ ignoreStdin: true, required: true }) }
   static override flags = {
     'no-trunc': Flags.boolean({ description: "don't truncate output" }),
     quiet: Flags.boolean({ char: 'q', description: 'only print ids' }),

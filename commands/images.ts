@@ -7,7 +7,7 @@ import { ago, humanSize, shortId, table } from './lib/format.js'
 export default class Images extends StrataCommand {
   static override description = 'list images (names, and with -a every recorded commit)'
   static override aliases = ['image:ls', 'image:list']
-  static override args = { repository: Args.string({ description: 'only this repository' }) }
+  static override args = { repository: Args.string({ ignoreStdin: true, description: 'only this repository' }) }
   static override flags = {
     all: Flags.boolean({ char: 'a', description: 'also list commits that have no name' }),
     quiet: Flags.boolean({ char: 'q', description: 'only print image ids' }),

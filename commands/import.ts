@@ -9,8 +9,8 @@ export default class Import extends StrataCommand {
   static override description = 'create an image from a rootfs tarball (plain, gzip, xz, bzip2, zstd) or a directory'
   static override examples = ['strata import rootfs.tar debian:12', 'cat rootfs.tar.gz | strata import - web', "strata import ./rootfs app -m 'first' --change 'CMD [\"/app\"]'"]
   static override args = {
-    source: Args.string({ required: true, description: 'tar file, directory, or - for stdin' }),
-    name: Args.string({ description: 'NAME[:TAG] to point at the new image' }),
+    source: Args.string({ ignoreStdin: true, required: true, description: 'tar file, directory, or - for stdin' }),
+    name: Args.string({ ignoreStdin: true, description: 'NAME[:TAG] to point at the new image' }),
   }
   static override flags = {
     message: Flags.string({ char: 'm', description: 'commit message' }),

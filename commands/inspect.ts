@@ -11,7 +11,7 @@ export default class Inspect extends StrataCommand {
   static override description = 'low-level information on containers and images, as JSON'
   static override aliases = ['image:inspect', 'container:inspect']
   static override strict = false
-  static override args = { targets: Args.string({ required: true, description: 'image revisions' }) }
+  static override args = { targets: Args.string({ ignoreStdin: true, required: true, description: 'image revisions' }) }
   static override flags = {
     format: Flags.string({ char: 'f', description: 'print one field, e.g. {{.Id}} or {{.Config.Cmd}}' }),
     type: Flags.string({ options: ['container', 'image'], description: 'only look for this kind of object' }),

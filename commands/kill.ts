@@ -8,7 +8,7 @@ export default class Kill extends StrataCommand {
   static override description = 'kill one or more running containers (SIGKILL, or -s SIGNAL)'
   static override aliases = ['container:kill']
   static override strict = false
-  static override args = { containers: Args.string({ required: true }) }
+  static override args = { containers: Args.string({ ignoreStdin: true, required: true }) }
   static override flags = { signal: Flags.string({ char: 's', default: 'KILL', description: 'signal to send to the container' }) }
 
   async run(): Promise<void> {

@@ -12,7 +12,7 @@ export default class Log extends StrataCommand {
   static override description = 'show commit history (all names when no revision is given)'
   static override examples = ['strata log web', 'strata log --oneline --graph --all', 'strata log web -- /etc/passwd']
   static override strict = false
-  static override args = { revision: Args.string({ description: 'where to start (name, id, web~2…); `-- PATH…` limits to commits touching PATH' }) }
+  static override args = { revision: Args.string({ ignoreStdin: true, description: 'where to start (name, id, web~2…); `-- PATH…` limits to commits touching PATH' }) }
   static override flags = {
     oneline: Flags.boolean({ description: 'one line per commit' }),
     graph: Flags.boolean({ description: 'draw the commit graph' }),

@@ -9,7 +9,7 @@ import { clientOptions } from '../src/oci/registry/options.js'
 export default class Login extends StrataCommand {
   static override description = 'log in to a registry; credentials are checked, then stored mode 0600 in <root>/auth.json (or --authfile, $STRATA_AUTH_FILE)'
   static override examples = ['strata login 127.0.0.1:5000 -u ci --password-stdin < token', 'strata login -u me docker.io']
-  static override args = { server: Args.string({ description: 'registry host[:port] (default docker.io)' }) }
+  static override args = { server: Args.string({ ignoreStdin: true, description: 'registry host[:port] (default docker.io)' }) }
   static override flags = {
     username: Flags.string({ char: 'u', description: 'user name' }),
     password: Flags.string({ char: 'p', description: 'password (prefer --password-stdin: arguments show up in ps)' }),

@@ -7,7 +7,7 @@ import { authFilePath, removeCredentials } from '../src/oci/registry/credentials
 export default class Logout extends StrataCommand {
   static override description = "forget a registry's stored credentials"
   static override examples = ['strata logout 127.0.0.1:5000', 'strata logout --all']
-  static override args = { server: Args.string({ description: 'registry host[:port] (default docker.io)' }) }
+  static override args = { server: Args.string({ ignoreStdin: true, description: 'registry host[:port] (default docker.io)' }) }
   static override flags = {
     all: Flags.boolean({ char: 'a', description: 'forget every registry' }),
     authfile: Flags.string({ description: 'credentials file' }),

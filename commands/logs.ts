@@ -7,7 +7,7 @@ import { parseTimeArg } from '../src/time.js'
 export default class Logs extends StrataCommand {
   static override description = "fetch a container's output"
   static override aliases = ['container:logs']
-  static override args = { container: Args.string({ required: true }) }
+  static override args = { container: Args.string({ ignoreStdin: true, required: true }) }
   static override flags = {
     follow: Flags.boolean({ char: 'f', description: 'follow log output' }),
     timestamps: Flags.boolean({ char: 't', description: 'show timestamps' }),

@@ -11,8 +11,8 @@ export default class Merge extends StrataCommand {
   static override examples = ['strata merge app app:feature', 'strata merge app:release app:fix1 app:fix2 -m "fixes"', 'strata merge --continue app --strategy ours']
   static override strict = false
   static override args = {
-    name: Args.string({ description: 'the name that receives the merge' }),
-    revisions: Args.string({ description: 'REV… to merge into it' }),
+    name: Args.string({ ignoreStdin: true, description: 'the name that receives the merge' }),
+    revisions: Args.string({ ignoreStdin: true, description: 'REV… to merge into it' }),
   }
   static override flags = {
     message: Flags.string({ char: 'm', description: 'message of the merge commit' }),

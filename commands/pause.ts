@@ -8,7 +8,7 @@ export default class Pause extends StrataCommand {
   static override description = 'pause all processes within one or more containers (cgroup freezer)'
   static override aliases = ['container:pause']
   static override strict = false
-  static override args = { containers: Args.string({ required: true }) }
+  static override args = { containers: Args.string({ ignoreStdin: true, required: true }) }
 
   async run(): Promise<void> {
     const { argv, flags } = await this.parse(Pause)

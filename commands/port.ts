@@ -9,8 +9,8 @@ export default class Port extends StrataCommand {
   static override description = "list a container's published ports, or the host address of one of them"
   static override examples = ['strata port web', 'strata port web 80', 'strata port web 53/udp']
   static override args = {
-    container: Args.string({ required: true, description: 'container name or id' }),
-    port: Args.string({ description: 'PRIVATE_PORT[/PROTO]' }),
+    container: Args.string({ ignoreStdin: true, required: true, description: 'container name or id' }),
+    port: Args.string({ ignoreStdin: true, description: 'PRIVATE_PORT[/PROTO]' }),
   }
   static override flags = { json: Flags.boolean({ description: 'print JSON' }) }
 

@@ -10,8 +10,8 @@ export default class Push extends StrataCommand {
   static override description = 'upload an image to a registry; layers the registry has are skipped'
   static override examples = ['strata push 127.0.0.1:5000/team/web:1', 'strata push web~1 localhost:5000/web:previous']
   static override args = {
-    image: Args.string({ required: true, description: 'NAME[:TAG] (also the destination), or any revision when DEST is given' }),
-    dest: Args.string({ description: 'destination [registry/]repo[:tag], when it differs from the local name' }),
+    image: Args.string({ ignoreStdin: true, required: true, description: 'NAME[:TAG] (also the destination), or any revision when DEST is given' }),
+    dest: Args.string({ ignoreStdin: true, description: 'destination [registry/]repo[:tag], when it differs from the local name' }),
   }
   static override flags = {
     'tls-verify': Flags.string({ description: 'verify TLS certificates (false also allows plain HTTP)', options: ['true', 'false'] }),

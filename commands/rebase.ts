@@ -63,7 +63,7 @@ export default class Rebase extends StrataCommand {
     'strata rebase --continue app --strategy theirs',
     'strata rebase --abort app',
   ]
-  static override args = { image: Args.string({ description: 'the name to rebase (it moves when the rebase finishes)' }) }
+  static override args = { image: Args.string({ ignoreStdin: true, description: 'the name to rebase (it moves when the rebase finishes)' }) }
   static override flags = {
     onto: Flags.string({ description: 'NEWBASE: the commit to replay onto' }),
     from: Flags.string({ description: 'OLDBASE: replay the commits after it (default: where IMAGE and NEWBASE meet)' }),

@@ -7,7 +7,7 @@ import { shortId } from './lib/format.js'
 
 export default class Reflog extends StrataCommand {
   static override description = 'show every move of a name (or of all names), newest first'
-  static override args = { name: Args.string({ description: 'NAME[:TAG]' }) }
+  static override args = { name: Args.string({ ignoreStdin: true, description: 'NAME[:TAG]' }) }
   static override flags = { json: Flags.boolean({ description: 'print JSON' }), 'max-count': Flags.integer({ char: 'n' }) }
 
   async run(): Promise<void> {

@@ -6,7 +6,7 @@ import { renameContainer } from '../src/runtime/lifecycle.js'
 export default class Rename extends StrataCommand {
   static override description = 'rename a container'
   static override aliases = ['container:rename']
-  static override args = { container: Args.string({ required: true }), name: Args.string({ required: true }) }
+  static override args = { container: Args.string({ ignoreStdin: true, required: true }), name: Args.string({ ignoreStdin: true, required: true }) }
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(Rename)

@@ -7,8 +7,8 @@ export default class Reset extends StrataCommand {
   static override description = 'point an existing name at any revision (recorded in the reflog; `strata undo NAME` takes it back)'
   static override examples = ['strata reset app app~2', 'strata reset app app@{1}']
   static override args = {
-    name: Args.string({ required: true, description: 'NAME[:TAG] to move' }),
-    revision: Args.string({ required: true, description: 'where it should point' }),
+    name: Args.string({ ignoreStdin: true, required: true, description: 'NAME[:TAG] to move' }),
+    revision: Args.string({ ignoreStdin: true, required: true, description: 'where it should point' }),
   }
   static override flags = { json: Flags.boolean({ description: 'print JSON' }) }
 

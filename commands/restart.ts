@@ -8,7 +8,7 @@ export default class Restart extends StrataCommand {
   static override description = 'restart one or more containers'
   static override aliases = ['container:restart']
   static override strict = false
-  static override args = { containers: Args.string({ required: true }) }
+  static override args = { containers: Args.string({ ignoreStdin: true, required: true }) }
   static override flags = { time: Flags.integer({ char: 't', description: 'seconds to wait before killing it (default 10)' }) }
 
   async run(): Promise<void> {

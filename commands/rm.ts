@@ -8,7 +8,7 @@ export default class Rm extends StrataCommand {
   static override description = 'remove one or more containers'
   static override aliases = ['container:rm']
   static override strict = false
-  static override args = { containers: Args.string({ required: true }) }
+  static override args = { containers: Args.string({ ignoreStdin: true, required: true }) }
   static override flags = {
     force: Flags.boolean({ char: 'f', description: 'force the removal of a running container (uses SIGKILL)' }),
     volumes: Flags.boolean({ char: 'v', description: 'remove anonymous volumes associated with the container' }),

@@ -7,7 +7,7 @@ export default class Rmi extends StrataCommand {
   static override description = 'remove image names (the image itself goes when no name is left; gc frees the space)'
   static override aliases = ['image:rm']
   static override strict = false
-  static override args = { images: Args.string({ required: true, description: 'image names or ids' }) }
+  static override args = { images: Args.string({ ignoreStdin: true, required: true, description: 'image names or ids' }) }
   static override flags = { force: Flags.boolean({ char: 'f', description: 'remove even if a container uses it, or it has several names' }) }
 
   async run(): Promise<void> {

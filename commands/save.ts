@@ -14,7 +14,7 @@ export default class Save extends StrataCommand {
     'strata save web | gzip > web.tar.gz',
   ]
   static override strict = false
-  static override args = { images: Args.string({ required: true, description: 'image revisions (names are kept in the archive)' }) }
+  static override args = { images: Args.string({ ignoreStdin: true, required: true, description: 'image revisions (names are kept in the archive)' }) }
   static override flags = {
     output: Flags.string({ char: 'o', description: 'write to this file (a directory for --format oci-dir) instead of stdout' }),
     format: Flags.string({ description: 'docker-archive (as docker save), oci (OCI layout in a tar) or oci-dir (OCI layout directory)', options: SAVE_FORMATS, default: 'docker-archive' }),

@@ -8,7 +8,7 @@ import { table } from './lib/format.js'
 export default class Search extends StrataCommand {
   static override description = "list a registry's repositories (its _catalog), optionally those matching a term"
   static override examples = ['strata search 127.0.0.1:5000', 'strata search 127.0.0.1:5000/busy --tags', 'strata search localhost:5000 --json']
-  static override args = { query: Args.string({ required: true, description: 'REGISTRY[/TERM]: the registry, and a substring of repository names' }) }
+  static override args = { query: Args.string({ ignoreStdin: true, required: true, description: 'REGISTRY[/TERM]: the registry, and a substring of repository names' }) }
   static override flags = {
     tags: Flags.boolean({ description: "also list each repository's tags" }),
     limit: Flags.integer({ description: 'at most this many repositories', default: 1000 }),

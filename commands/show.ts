@@ -6,7 +6,7 @@ import { nameStatus, patch } from '../src/diff/render.js'
 
 export default class Show extends StrataCommand {
   static override description = "show a commit: message, author, config and its changes against the first parent"
-  static override args = { revision: Args.string({ required: true }) }
+  static override args = { revision: Args.string({ ignoreStdin: true, required: true }) }
   static override flags = {
     patch: Flags.boolean({ char: 'p', description: 'show the content changes as a patch' }),
     json: Flags.boolean({ description: 'print the commit as JSON' }),

@@ -6,7 +6,7 @@ import { squash } from '../src/history/squash.js'
 export default class Squash extends StrataCommand {
   static override description = "collapse an image's commits into one with the same files and config; the old commits stay in the reflog (NAME@{1}) until gc"
   static override examples = ['strata squash app            # the commits since the image app was built on (the nearest ancestor with another name)', 'strata squash app --from app~5 -m "app 2.0"', 'strata squash app --all']
-  static override args = { image: Args.string({ required: true, description: 'the name to squash (it moves to the new commit)' }) }
+  static override args = { image: Args.string({ ignoreStdin: true, required: true, description: 'the name to squash (it moves to the new commit)' }) }
   static override flags = {
     from: Flags.string({ description: 'keep this commit as the parent and squash everything after it (default: the nearest first-parent ancestor another name points at, else --all)' }),
     all: Flags.boolean({ description: 'squash the whole history into one parentless commit' }),

@@ -8,7 +8,7 @@ export default class Start extends StrataCommand {
   static override description = 'start one or more stopped containers'
   static override aliases = ['container:start']
   static override strict = false
-  static override args = { containers: Args.string({ required: true }) }
+  static override args = { containers: Args.string({ ignoreStdin: true, required: true }) }
   static override flags = {
     attach: Flags.boolean({ char: 'a', description: "attach STDOUT/STDERR and forward signals; exit with the container's code" }),
     interactive: Flags.boolean({ char: 'i', description: "attach the container's STDIN" }),

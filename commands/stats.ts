@@ -20,7 +20,7 @@ export default class Stats extends StrataCommand {
   static override description = 'display resource usage of running containers (CPU, memory, PIDs from their cgroups)'
   static override aliases = ['container:stats']
   static override strict = false
-  static override args = { containers: Args.string({ description: 'containers (default: all running)' }) }
+  static override args = { containers: Args.string({ ignoreStdin: true, description: 'containers (default: all running)' }) }
   static override flags = {
     'no-stream': Flags.boolean({ description: 'print one sample and exit (the only mode)', default: true }),
     all: Flags.boolean({ char: 'a', description: 'show all containers (default shows just running)' }),

@@ -8,7 +8,7 @@ export default class Stop extends StrataCommand {
   static override description = 'stop one or more running containers (stop signal, then SIGKILL after a grace period)'
   static override aliases = ['container:stop']
   static override strict = false
-  static override args = { containers: Args.string({ required: true }) }
+  static override args = { containers: Args.string({ ignoreStdin: true, required: true }) }
   static override flags = { time: Flags.integer({ char: 't', description: 'seconds to wait before killing it (default 10)' }) }
 
   async run(): Promise<void> {

@@ -8,8 +8,8 @@ export default class Tag extends StrataCommand {
   static override description = 'point a name at an image (creates or moves the name)'
   static override examples = ['strata tag web:latest web:1.2', 'strata tag web~1 web:previous']
   static override args = {
-    source: Args.string({ required: true, description: 'image revision' }),
-    target: Args.string({ required: true, description: 'NAME[:TAG]' }),
+    source: Args.string({ ignoreStdin: true, required: true, description: 'image revision' }),
+    target: Args.string({ ignoreStdin: true, required: true, description: 'NAME[:TAG]' }),
   }
 
   async run(): Promise<void> {

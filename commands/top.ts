@@ -11,7 +11,7 @@ export default class Top extends StrataCommand {
   static override description = 'display the running processes of a container (ps options may follow)'
   static override aliases = ['container:top']
   static override strict = false
-  static override args = { container: Args.string({ required: true }) }
+  static override args = { container: Args.string({ ignoreStdin: true, required: true }) }
 
   async run(): Promise<void> {
     const { argv, flags } = await this.parse(Top)

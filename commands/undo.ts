@@ -6,7 +6,7 @@ import { undo } from '../src/history/ref-moves.js'
 export default class Undo extends StrataCommand {
   static override description = 'move a name back to where it was before its latest move (without NAME: the most recently moved name); repeat to go further back'
   static override examples = ['strata undo app', 'strata undo']
-  static override args = { name: Args.string({ description: 'NAME[:TAG] (default: the name moved most recently)' }) }
+  static override args = { name: Args.string({ ignoreStdin: true, description: 'NAME[:TAG] (default: the name moved most recently)' }) }
   static override flags = { json: Flags.boolean({ description: 'print JSON' }) }
 
   async run(): Promise<void> {

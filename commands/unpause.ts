@@ -8,7 +8,7 @@ export default class Unpause extends StrataCommand {
   static override description = 'unpause all processes within one or more containers'
   static override aliases = ['container:unpause']
   static override strict = false
-  static override args = { containers: Args.string({ required: true }) }
+  static override args = { containers: Args.string({ ignoreStdin: true, required: true }) }
 
   async run(): Promise<void> {
     const { argv, flags } = await this.parse(Unpause)

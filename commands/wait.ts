@@ -8,7 +8,7 @@ export default class Wait extends StrataCommand {
   static override description = 'block until one or more containers stop, then print their exit codes'
   static override aliases = ['container:wait']
   static override strict = false
-  static override args = { containers: Args.string({ required: true }) }
+  static override args = { containers: Args.string({ ignoreStdin: true, required: true }) }
 
   async run(): Promise<void> {
     const { argv, flags } = await this.parse(Wait)

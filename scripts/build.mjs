@@ -18,6 +18,10 @@ const esbuild = await import('esbuild')
 // classic-level's JavaScript goes into the bundle (and so into the start-up snapshot);
 // only its native binding stays outside, loaded on first use through node-gyp-build from
 // the installed package, because a snapshot cannot hold a native addon.
+const { createRequire: makeRequire } = await import('node:module')
+const buildRequire = makeRequire(join(root, 'package.json'))
+// the addon node-gyp-build would pick, found now rather than at every start
+const levelAddon = buildRequire('node-gyp-build').path(dirname(buildRequire.resolve('classic-level/package.json')))
 const lazyLevelBinding = {
   name: 'lazy-classic-level-binding',
   setup(build) {
@@ -25,7 +29,12 @@ const lazyLevelBinding = {
     build.onLoad({ filter: /^classic-level-binding$/, namespace: 'strata' }, () => ({
       contents: `let b
 module.exports = new Proxy({}, { get(_, k) {
-  if (!b) { const { dirname } = require('node:path'); const pkg = 'classic-level/package.json'; b = require('node-gyp-build')(dirname(require.resolve(pkg))) }
+  if (!b) {
+    const addon = ${JSON.stringify(levelAddon)}
+    try { b = require(addon) } catch {
+      const { dirname } = require('node:path'); const pkg = 'classic-level/package.json'; b = require('node-gyp-build')(dirname(require.resolve(pkg)))
+    }
+  }
   return b[k]
 } })`,
       loader: 'js',

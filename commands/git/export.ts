@@ -7,8 +7,8 @@ export default class GitExport extends StrataCommand {
   static override description = "write an image's commit history as a git repository (one git commit per image commit; owners, modes and devices in .strata-manifest)"
   static override examples = ['strata git export web ./web-history && git -C ./web-history log -p']
   static override args = {
-    image: Args.string({ required: true, description: 'image revision' }),
-    dir: Args.string({ required: true, description: 'new or empty directory (or an earlier export to update)' }),
+    image: Args.string({ ignoreStdin: true, required: true, description: 'image revision' }),
+    dir: Args.string({ ignoreStdin: true, required: true, description: 'new or empty directory (or an earlier export to update)' }),
   }
   static override flags = {
     branch: Flags.string({ char: 'b', description: 'branch to point at the image', default: 'main' }),

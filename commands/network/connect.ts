@@ -6,8 +6,8 @@ import { connectNetwork } from '../../src/net/container-network.js'
 export default class NetworkConnect extends StrataCommand {
   static override description = 'connect a container to a network (at once if it runs, else from its next start)'
   static override args = {
-    network: Args.string({ required: true }),
-    container: Args.string({ required: true }),
+    network: Args.string({ ignoreStdin: true, required: true }),
+    container: Args.string({ ignoreStdin: true, required: true }),
   }
   static override flags = { alias: Flags.string({ multiple: true, multipleNonGreedy: true, description: 'add a network-scoped alias for the container' }) }
 

@@ -6,7 +6,7 @@ import { createNetwork } from '../../src/net/networks.js'
 export default class NetworkCreate extends StrataCommand {
   static override description = 'create a network (a Linux bridge with its own subnet); containers on it reach each other by name'
   static override examples = ['strata network create app', 'strata network create --subnet 10.90.0.0/24 --gateway 10.90.0.254 lab']
-  static override args = { name: Args.string({ required: true, description: 'network name' }) }
+  static override args = { name: Args.string({ ignoreStdin: true, required: true, description: 'network name' }) }
   static override flags = {
     subnet: Flags.string({ description: 'IPv4 subnet in CIDR form (default: a free /24 from 10.89.0.0/16)' }),
     gateway: Flags.string({ description: "the bridge's address in the subnet (default: the first)" }),

@@ -6,8 +6,8 @@ import { disconnectNetwork } from '../../src/net/container-network.js'
 export default class NetworkDisconnect extends StrataCommand {
   static override description = 'disconnect a container from a network'
   static override args = {
-    network: Args.string({ required: true }),
-    container: Args.string({ required: true }),
+    network: Args.string({ ignoreStdin: true, required: true }),
+    container: Args.string({ ignoreStdin: true, required: true }),
   }
 
   async run(): Promise<void> {

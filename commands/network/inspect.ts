@@ -7,7 +7,7 @@ import { withContainers } from '../../src/runtime/reconcile.js'
 export default class NetworkInspect extends StrataCommand {
   static override description = 'display detailed information on networks, as JSON'
   static override strict = false
-  static override args = { networks: Args.string({ required: true }) }
+  static override args = { networks: Args.string({ ignoreStdin: true, required: true }) }
 
   async run(): Promise<void> {
     const { argv, flags } = await this.parse(NetworkInspect)

@@ -9,7 +9,7 @@ export default class NetworkRm extends StrataCommand {
   static override description = 'remove one or more networks (refused while containers run on them)'
   static override aliases = ['network:remove']
   static override strict = false
-  static override args = { networks: Args.string({ required: true }) }
+  static override args = { networks: Args.string({ ignoreStdin: true, required: true }) }
 
   async run(): Promise<void> {
     const { argv, flags } = await this.parse(NetworkRm)

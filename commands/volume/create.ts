@@ -5,7 +5,7 @@ import { ensureVolume, anonymousName } from '../../src/runtime/volumes.js'
 
 export default class VolumeCreate extends StrataCommand {
   static override description = 'create a volume'
-  static override args = { name: Args.string({ description: 'volume name (random if omitted)' }) }
+  static override args = { name: Args.string({ ignoreStdin: true, description: 'volume name (random if omitted)' }) }
   static override flags = { label: Flags.string({ multiple: true, description: 'set metadata (KEY=VALUE)' }) }
 
   async run(): Promise<void> {

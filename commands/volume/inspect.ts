@@ -7,7 +7,7 @@ import { NoSuchVolume } from '../../src/errors.js'
 export default class VolumeInspect extends StrataCommand {
   static override description = 'display detailed information on volumes, as JSON'
   static override strict = false
-  static override args = { volumes: Args.string({ required: true }) }
+  static override args = { volumes: Args.string({ ignoreStdin: true, required: true }) }
 
   async run(): Promise<void> {
     const { argv, flags } = await this.parse(VolumeInspect)

@@ -8,7 +8,7 @@ export default class VolumeRm extends StrataCommand {
   static override description = 'remove one or more volumes (refused while a container uses them)'
   static override aliases = ['volume:remove']
   static override strict = false
-  static override args = { volumes: Args.string({ required: true }) }
+  static override args = { volumes: Args.string({ ignoreStdin: true, required: true }) }
   static override flags = { force: Flags.boolean({ char: 'f', description: 'remove even if a container uses it' }) }
 
   async run(): Promise<void> {

@@ -29,7 +29,7 @@ export function statRows(changes: Change[]): StatRow[] {
     const newSize = c.new && !isDir(c.new) ? c.new.size : 0
     rows.push({ status: c.status, path: c.path, delta: newSize - oldSize, size: c.status === 'D' ? oldSize : newSize })
   }
-  return rows.sort((a, b) => b.size - a.size || a.path.localeCompare(b.path))
+  return rows.sort((a, b) => b.size - a.size || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
 }
 
 function looksBinary(b: Buffer): boolean {

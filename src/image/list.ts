@@ -32,5 +32,5 @@ export async function listImages(s: Strata, opts: { all?: boolean } = {}): Promi
       if (!named.has(id) && s.objects.has(id, 'commit')) rows.push(row('<none>', '<none>', id))
     }
   }
-  return rows.sort((a, b) => (a.created < b.created ? 1 : a.created > b.created ? -1 : a.repository.localeCompare(b.repository)))
+  return rows.sort((a, b) => (a.created < b.created ? 1 : a.created > b.created ? -1 : a.repository < b.repository ? -1 : a.repository > b.repository ? 1 : 0))
 }
