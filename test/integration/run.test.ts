@@ -3,6 +3,7 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import * as fs from 'node:fs'
+import { spawnSync } from 'node:child_process'
 import { join } from 'node:path'
 import { ok, overlayMountsUnder, removeAllContainers, strata, strataCgroups, tempRoot, waitFor } from '../helpers.js'
 import { CAP_NUMBERS, DEFAULT_CAPS } from '../../src/runtime/spec.js'
@@ -165,6 +166,19 @@ test('attach and start -a: output, stdin and the exit code', async () => {
   ok(run('-d', '-i', '--name', 'cat', 'base', 'cat'))
   const a = strata(['attach', 'cat'], { env, input: 'through attach\n' })
   assert.is(a.stdout, 'through attach\n')
+})
+
+test('--runtime crun|runc run the same OCI bundle the helper runs', () => {
+  for (const runtime of ['crun', 'runc']) {
+    if (spawnSync('sh', ['-c', `command -v ${runtime}`]).status !== 0) {
+      console.error(`!! ${runtime} is not installed (CI installs it): skipping its comparison`)
+      continue
+    }
+    const r = run('--rm', '--runtime', runtime, '--hostname', 'oci', 'base', 'sh', '-c', 'hostname; ls /sys/class/net; exit 5')
+    assert.is(r.code, 5, r.stderr)
+    assert.is(r.stdout, 'oci\nlo\n')
+  }
+  assert.equal(overlayMountsUnder(t.root), [])
 })
 
 test('no cgroup or overlay mount is left behind', () => {
