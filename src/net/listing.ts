@@ -1,4 +1,5 @@
 // What `network ls`, `network inspect` and `port` show.
+import { createHash } from 'node:crypto'
 import type { Tx } from '../events/log.js'
 import type { ContainerRecord } from '../runtime/container.js'
 import type { Strata } from '../strata.js'
@@ -17,10 +18,11 @@ export interface NetworkRow {
   bridge: string
 }
 
-/** Docker lists host and none as networks too; they have no record and a fixed id. */
+/** Docker lists host and none as networks too; they have no record, and a fixed id. */
+const fixedId = (name: string): string => createHash('sha256').update(`strata-network:${name}`).digest('hex')
 const PSEUDO: NetworkRow[] = [
-  { id: '0'.repeat(63) + '1', name: 'host', driver: 'host', scope: 'local', subnet: '', gateway: '', bridge: '' },
-  { id: '0'.repeat(63) + '2', name: 'none', driver: 'null', scope: 'local', subnet: '', gateway: '', bridge: '' },
+  { id: fixedId('host'), name: 'host', driver: 'host', scope: 'local', subnet: '', gateway: '', bridge: '' },
+  { id: fixedId('none'), name: 'none', driver: 'null', scope: 'local', subnet: '', gateway: '', bridge: '' },
 ]
 
 export async function networkRows(s: Strata, tx: Tx): Promise<NetworkRow[]> {
