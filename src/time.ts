@@ -27,3 +27,20 @@ export function parseTimeArg(s: string, now = Date.now()): number {
   if (!Number.isNaN(t)) return t
   throw new StrataError(`invalid time ${JSON.stringify(s)}: use an RFC 3339 date, a unix timestamp, or a duration like 10m`)
 }
+
+/** "3 minutes", "About an hour", like Docker's go-units HumanDuration. */
+export function humanDuration(secs: number): string {
+  if (secs < 1) return 'Less than a second'
+  if (secs === 1) return '1 second'
+  if (secs < 60) return `${secs} seconds`
+  const mins = Math.round(secs / 60)
+  if (mins === 1) return 'About a minute'
+  if (mins < 60) return `${mins} minutes`
+  const hours = Math.round(secs / 3600)
+  if (hours === 1) return 'About an hour'
+  if (hours < 48) return `${hours} hours`
+  if (hours < 24 * 7 * 2) return `${Math.round(hours / 24)} days`
+  if (hours < 24 * 30 * 2) return `${Math.round(hours / 24 / 7)} weeks`
+  if (hours < 24 * 365 * 2) return `${Math.round(hours / 24 / 30)} months`
+  return `${Math.round(hours / 24 / 365)} years`
+}

@@ -1,4 +1,5 @@
 // Human output: aligned tables, sizes and ages the way Docker prints them.
+import { humanDuration } from '../../src/time.js'
 
 export function table(headers: string[], rows: string[][]): string {
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)))
@@ -25,22 +26,6 @@ export function ago(time: number | string, now = Date.now()): string {
   const t = typeof time === 'string' ? Date.parse(time) : time
   const secs = Math.max(0, Math.round((now - t) / 1000))
   return `${humanDuration(secs)} ago`
-}
-
-export function humanDuration(secs: number): string {
-  if (secs < 1) return 'Less than a second'
-  if (secs === 1) return '1 second'
-  if (secs < 60) return `${secs} seconds`
-  const mins = Math.round(secs / 60)
-  if (mins === 1) return 'About a minute'
-  if (mins < 60) return `${mins} minutes`
-  const hours = Math.round(secs / 3600)
-  if (hours === 1) return 'About an hour'
-  if (hours < 48) return `${hours} hours`
-  if (hours < 24 * 7 * 2) return `${Math.round(hours / 24)} days`
-  if (hours < 24 * 30 * 2) return `${Math.round(hours / 24 / 7)} weeks`
-  if (hours < 24 * 365 * 2) return `${Math.round(hours / 24 / 30)} months`
-  return `${Math.round(hours / 24 / 365)} years`
 }
 
 export const shortId = (id: string): string => id.slice(0, 12)

@@ -1,22 +1,10 @@
 // Docker's STATUS column and the container views `ps` and `inspect` print.
 import type { ContainerRecord } from './container.js'
+import { humanDuration } from '../time.js'
 import { networkSettings } from '../net/inspect.js'
 
-export function humanDurationSecs(secs: number): string {
-  if (secs < 1) return 'Less than a second'
-  if (secs === 1) return '1 second'
-  if (secs < 60) return `${secs} seconds`
-  const mins = Math.round(secs / 60)
-  if (mins === 1) return 'About a minute'
-  if (mins < 60) return `${mins} minutes`
-  const hours = Math.round(secs / 3600)
-  if (hours === 1) return 'About an hour'
-  if (hours < 48) return `${hours} hours`
-  return `${Math.round(hours / 24)} days`
-}
-
 export function statusText(c: ContainerRecord, now = Date.now()): string {
-  const since = (t: number | undefined): string => humanDurationSecs(Math.max(0, Math.round((now - (t ?? now)) / 1000)))
+  const since = (t: number | undefined): string => humanDuration(Math.max(0, Math.round((now - (t ?? now)) / 1000)))
   switch (c.state) {
     case 'running':
       return `Up ${since(c.startedAt)}`

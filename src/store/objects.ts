@@ -241,32 +241,27 @@ export class ObjectStore {
     return bytes
   }
 
-  readTree(id: string): Tree {
-    const cached = this.treeCache.get(id)
+  /** Reads, verifies and decodes an object, once per process (objects never change). */
+  private readDecoded<T>(id: string, kind: 'tree' | 'commit', cache: Map<string, T>, decode: (b: Buffer) => T): T {
+    const cached = cache.get(id)
     if (cached) return cached
-    const bytes = this.readBytes(id, 'tree')
-    let t: Tree
+    let value: T
     try {
-      t = decodeTree(bytes)
+      value = decode(this.readBytes(id, kind))
     } catch (e) {
+      if (e instanceof CorruptObject || e instanceof NoSuchObject) throw e
       throw new CorruptObject(id, (e as Error).message)
     }
-    this.treeCache.set(id, t)
-    return t
+    cache.set(id, value)
+    return value
+  }
+
+  readTree(id: string): Tree {
+    return this.readDecoded(id, 'tree', this.treeCache, decodeTree)
   }
 
   readCommit(id: string): Commit {
-    const cached = this.commitCache.get(id)
-    if (cached) return cached
-    const bytes = this.readBytes(id, 'commit')
-    let c: Commit
-    try {
-      c = decodeCommit(bytes)
-    } catch (e) {
-      throw new CorruptObject(id, (e as Error).message)
-    }
-    this.commitCache.set(id, c)
-    return c
+    return this.readDecoded(id, 'commit', this.commitCache, decodeCommit)
   }
 
   /** The content of a file entry (file bytes or symlink target), verified against its id. */
