@@ -31,6 +31,7 @@ import { parseHeredoc, chompHeredocContent } from './heredoc.js'
 import { interruptRunningStep, resetInterrupt, runStep, wasInterrupted } from './run-step.js'
 import { ContextSource, type SourceRoot, TreeSource } from './sources.js'
 import { StatCache } from './stat-cache.js'
+import { planRunMounts } from './run-mounts-plan.js'
 import { planTransfer } from './transfer.js'
 import { resolveInTree } from './tree-paths.js'
 
@@ -375,8 +376,8 @@ export class Builder {
 
   private async runStep(st: StageState, instr: Run): Promise<void> {
     const where = `${this.filename}:${instr.location.startLine}`
-    if (instr.mounts.length) throw new BuildError(`${where}: RUN --mount is not supported yet`)
     if (instr.devices.length) throw new BuildError(`${where}: RUN --device is not supported`)
+    const mounts = planRunMounts(instr.mounts, { store: this.s.objects, workdir: st.config.WorkingDir || '/', context: this.sourceFor(st, undefined), where })
     const { argv, script } = runArgv(instr, st.config)
     const createdBy = instr.shell ? `RUN ${argv.join(' ')}` : `RUN ${JSON.stringify(argv)}`
     // ARG values reach the command as environment variables; ENV wins over an ARG
@@ -384,7 +385,7 @@ export class Builder {
     const argEnv = [...st.args].filter(([k, v]) => v !== undefined && !envKeys.has(k)).map(([k, v]) => `${k}=${v}`)
     const proxies = Object.entries(this.buildArgs).filter(([k]) => PROXY_ARGS.has(k) && !st.args.has(k)).map(([k, v]) => `${k}=${v}`)
     for (const [k] of Object.entries(this.buildArgs)) if (PROXY_ARGS.has(k)) this.consumed.add(k)
-    const key = stepKey({ parent: st.commit ?? 'scratch', createdBy, inputs: { args: argEnv.sort(), script: script ?? null, network: instr.network, security: instr.security, author: st.author } })
+    const key = stepKey({ parent: st.commit ?? 'scratch', createdBy, inputs: { args: argEnv.sort(), script: script ?? null, network: instr.network, security: instr.security, mounts: mounts.inputs, author: st.author } })
     if (this.reuse(st, key)) return
     if (st.commit === null) throw new BuildError(`${where}: RUN needs a base image with a shell; this stage starts FROM scratch`)
     // a COPY/ADD may have left objects for the helper to finish (devices, fifos, xattrs):
@@ -404,6 +405,7 @@ export class Builder {
       network: instr.network === 'host' ? 'host' : 'none',
       privileged: instr.security === 'insecure',
       ...(script ? { script } : {}),
+      mounts: mounts.specs,
       stdio: this.o.quiet ? ['ignore', 'ignore', 'ignore'] : ['ignore', 'inherit', 'inherit'],
       onContainer: (id) => {
         container = id

@@ -25,6 +25,8 @@ export interface RunStepRequest {
   user: string
   network: 'none' | 'host'
   privileged: boolean
+  /** `--mount` specs (RUN --mount: caches, tmpfs, context binds) */
+  mounts?: string[]
   /** a script file to bind read-only at this path (RUN <<EOF with a #! line) */
   script?: { path: string; content: string }
   stdio: StdioOptions
@@ -80,6 +82,7 @@ export async function runStep(s: Strata, req: RunStepRequest): Promise<{ tree: s
       network: req.network,
       privileged: req.privileged,
       imageVolumes: false,
+      mounts: req.mounts ?? [],
       ...(scriptFile && req.script ? { volumes: [`${scriptFile}:${req.script.path}:ro`] } : {}),
     }, { starting: true })
     id = record.id

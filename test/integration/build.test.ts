@@ -300,4 +300,27 @@ test('RUN runs as USER in WORKDIR (expanded from ENV); COPY --from a stage appli
   assert.is(runIn(suite, 'userrun', ['cat', '/vol/file']), 'kept\n')
 })
 
+test('RUN --mount: cache volumes persist between builds, tmpfs and context binds leave nothing in the image; a bound file is in the key', () => {
+  const dir = suite.context('mounts', {
+    Dockerfile: [
+      'FROM base',
+      "RUN --mount=type=cache,target=/cache sh -c 'echo run >> /cache/count; wc -l < /cache/count > /seen'",
+      "RUN --mount=type=tmpfs,target=/scratch sh -c 'echo t > /scratch/t && grep -c \" /scratch tmpfs\" /proc/mounts > /tmpfs-seen'",
+      'RUN --mount=type=bind,source=lib,target=/mnt/lib cat /mnt/lib/l.txt > /from-bind',
+      '',
+    ].join('\n'),
+    'lib/l.txt': 'libdata\n',
+  })
+  mustBuild(suite, dir, ['-t', 'mounts'])
+  assert.is(runIn(suite, 'mounts', ['sh', '-c', 'cat /seen /tmpfs-seen /from-bind; ls -d /cache /scratch /mnt/lib 2>/dev/null | wc -l']), '1\n1\nlibdata\n0\n')
+  mustBuild(suite, dir, ['-t', 'mounts', '--no-cache'])
+  assert.is(runIn(suite, 'mounts', ['cat', '/seen']), '2\n', 'the cache mount kept the first build\'s file')
+  assert.match(ok(suite.cli(['volume', 'ls'])), /buildcache-[0-9a-f]{16}/)
+  // the bound file's content is part of the step's key
+  fs.writeFileSync(`${dir}/lib/l.txt`, 'changed\n')
+  const steps = mustBuild(suite, dir, ['-t', 'mounts']).steps
+  assert.equal(steps.slice(1).map((x) => x.cached), [true, true, false])
+  assert.is(runIn(suite, 'mounts', ['cat', '/from-bind']), 'changed\n')
+})
+
 test.run()
