@@ -3,6 +3,7 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import * as fs from 'node:fs'
+import { spawnSync } from 'node:child_process'
 import { join } from 'node:path'
 import { ok, removeAllContainers, strata, tempDir, tempRoot } from '../helpers.js'
 
@@ -106,6 +107,15 @@ test('cp never follows a symlink out of the container', () => {
   ok(strata(['cp', payload, 'box:/tmp/evil-dir/planted'], { env }))
   assert.not.ok(fs.existsSync('/etc/planted'), 'a write escaped into the host /etc')
   assert.is(ok(strata(['exec', 'box', 'cat', '/etc/planted'], { env })), 'pwned')
+})
+
+test('export CONTAINER gives its filesystem as it is now', () => {
+  const out = join(work, 'box.tar')
+  ok(strata(['export', 'box', '-o', out], { env }))
+  const list = spawnSync('tar', ['-tf', out], { encoding: 'utf8' }).stdout
+  assert.match(list, /^tmp\/upload\/sub\/a.txt$/m)
+  assert.match(list, /^etc\/planted$/m)
+  assert.match(list, /^bin\/busybox$/m)
 })
 
 test('cp works on a stopped container too, and its mount is gone afterwards', () => {
