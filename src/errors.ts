@@ -14,8 +14,8 @@ export class StrataError extends Error {
 export class UsageError extends StrataError {}
 
 export class NoSuchImage extends StrataError {
-  constructor(public readonly ref: string, suggestion?: string) {
-    super(`no such image: ${ref}${suggestion ? ` (did you mean ${suggestion}?)` : ''}`)
+  constructor(public readonly ref: string, suggestion?: string, detail?: string) {
+    super(`no such image: ${ref}${suggestion ? ` (did you mean ${suggestion}?)` : ''}${detail ? `, and ${detail}` : ''}`)
   }
 }
 

@@ -35,6 +35,7 @@ export const containerFlags = {
   'dns-search': Flags.string({ multiple: true, description: 'set custom DNS search domains' }),
   'dns-option': Flags.string({ multiple: true, description: 'set DNS options' }),
   'stop-signal': Flags.string({ description: 'signal to stop the container' }),
+  pull: Flags.string({ options: ['missing', 'always', 'never'], default: 'missing', description: 'pull the image before running: missing (Docker\'s default), always, never' }),
 }
 
 type Parsed = { [K in keyof typeof containerFlags]?: unknown }
@@ -78,5 +79,6 @@ export function createOptions(flags: Parsed, image: string, cmd: string[]): Crea
       dnsOptions: f['dns-option'],
     },
     stopSignal: f['stop-signal'],
+    pull: f.pull,
   }
 }

@@ -18,3 +18,32 @@ export async function resolveImage(s: Strata, rev: string): Promise<string> {
     throw e
   }
 }
+
+export type PullPolicy = 'missing' | 'always' | 'never'
+
+/**
+ * An image for `run`/`create`/`FROM`: local (or the bootstrapped `base`), else pulled from
+ * its registry as Docker does (`--pull missing`); `always` pulls first, `never` never does.
+ * The registry code loads only when a pull happens.
+ */
+export async function resolveOrPull(s: Strata, image: string, policy: PullPolicy = 'missing', onPull?: (name: string) => void): Promise<string> {
+  if (policy !== 'always' || isBaseName(image)) {
+    try {
+      return await resolveImage(s, image)
+    } catch (e) {
+      if (!(e instanceof NoSuchImage) || policy === 'never') throw e
+    }
+  }
+  const [{ pullImage }, { parseRemote }, { clientOptions }] = await Promise.all([
+    import('../oci/registry/pull.js'),
+    import('../oci/registry/reference.js'),
+    import('../oci/registry/options.js'),
+  ])
+  const ref = parseRemote(image)
+  onPull?.(ref.localName)
+  try {
+    return (await pullImage(s, ref, clientOptions(s.root, {}))).commit
+  } catch (e) {
+    throw new NoSuchImage(image, undefined, `pulling it failed: ${(e as Error).message}`)
+  }
+}

@@ -4,7 +4,7 @@
 // process, so a CLI killed half-way is cleaned up by the next command (see reconcile.ts).
 import * as fs from 'node:fs'
 import { Conflict, StrataError, UsageError } from '../errors.js'
-import { resolveImage } from '../image/resolve.js'
+import { resolveOrPull, type PullPolicy } from '../image/resolve.js'
 import { getRef } from '../image/refs.js'
 import { isValidName, normalizeName } from '../refs/names.js'
 import type { ImageConfig } from '../store/encoding.js'
@@ -51,6 +51,7 @@ export interface CreateOptions {
   stopSignal?: string
   /** false: the image's VOLUMEs do not become anonymous volumes (build steps write through them) */
   imageVolumes?: boolean
+  pull?: PullPolicy
 }
 
 /** Docker's memory sizes: 512m, 1g, 100k, 123 (bytes). */
@@ -127,7 +128,7 @@ export interface Created {
  * `starting`). Emits its events inside `tx` so `run` can add `start` in the same session.
  */
 export async function createContainer(s: Strata, o: CreateOptions, opts: { starting?: boolean; tx?: Tx } = {}): Promise<Created> {
-  const imageId = await resolveImage(s, o.image)
+  const imageId = await resolveOrPull(s, o.image, o.pull, (name) => process.stderr.write(`Unable to find image '${o.image}' locally; pulling ${name}\n`))
   const commit = s.objects.readCommit(imageId)
   const ic = commit.config
   const host = hostConfig(o)
