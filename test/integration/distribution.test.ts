@@ -330,4 +330,22 @@ test('search lists the catalog of a registry without auth', () => {
   assert.match(ok(strata(['search', `${R()}/team`], { env })), /NAME\s*\n.*team\/app/)
 })
 
+test('run of an image missing locally pulls it first (--pull missing); --pull never refuses', () => {
+  const t3 = tempRoot('dist-run')
+  try {
+    ok(strata(['image', 'bootstrap'], { env }))
+    ok(strata(['push', 'base', `${R()}/lib/base:1`], { env }))
+    const never = strata(['run', '--rm', '--network', 'none', '--pull', 'never', `${R()}/lib/base:1`, 'true'], { env: t3.env })
+    assert.is(never.code, 125)
+    assert.match(never.stderr, /no such image/)
+    const r = strata(['run', '--rm', '--network', 'none', `${R()}/lib/base:1`, 'echo', 'pulled and ran'], { env: t3.env })
+    assert.is(r.code, 0, r.stderr)
+    assert.is(r.stdout, 'pulled and ran\n')
+    assert.match(r.stderr, /Unable to find image .* locally; pulling/)
+    assert.is(strata(['run', '--rm', '--network', 'none', '--pull', 'never', `${R()}/lib/base:1`, 'true'], { env: t3.env }).code, 0)
+  } finally {
+    t3.cleanup()
+  }
+})
+
 test.run()
