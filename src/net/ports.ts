@@ -4,6 +4,8 @@
 // user gave no host port (Docker's old ephemeral range). Done under the host lock, with
 // the DNAT rules installed before it is released, so two starts never take one port.
 import * as fs from 'node:fs'
+import { networkInterfaces } from 'node:os'
+import { UsageError } from '../errors.js'
 import { PortInUse } from './errors.js'
 import { addPortRules, publishedPorts } from './firewall.js'
 import { withHostLock } from './host-lock.js'
@@ -68,6 +70,10 @@ const clash = (t: { hostIp: string; hostPort: number; proto: string }, r: { host
  */
 export async function publishPorts(owner: string, address: string, requests: PortRequest[], describe: (owner: string) => Promise<string>): Promise<PortBinding[]> {
   if (!requests.length) return []
+  // DNAT only sees addresses of this host; a rule for another would silently never match
+  const local = new Set(Object.values(networkInterfaces()).flatMap((l) => (l ?? []).map((i) => i.address)))
+  const foreign = requests.find((r) => r.hostIp && !r.hostIp.startsWith('127.') && !local.has(r.hostIp))
+  if (foreign) throw new UsageError(`cannot publish on ${foreign.hostIp}: it is not an address of this host; use one it has, 127.0.0.1, or none (all addresses)`)
   return withHostLock(async () => {
     const taken: Taken[] = [
       ...(await publishedPorts()).map((p) => ({ ...p, by: p.owner })),
