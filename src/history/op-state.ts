@@ -90,3 +90,15 @@ export function saveState(s: Strata, st: OperationState): void {
 export function clearState(s: Strata, name: string): void {
   fs.rmSync(fileOf(s, name), { force: true })
 }
+
+/** Commits a stopped operation still needs (gc keeps them, so `--continue` can finish). */
+export function operationRoots(s: Strata): string[] {
+  const out: string[] = []
+  for (const st of listStates(s)) {
+    out.push(st.tip, ...st.created, ...st.done.map((d) => d.to))
+    if (st.expect) out.push(st.expect)
+    if (st.proposed) out.push(st.proposed.commit)
+    for (const step of st.todo) out.push(...(step.op === 'merge' ? step.heads : [step.commit]))
+  }
+  return out
+}

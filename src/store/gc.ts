@@ -6,6 +6,7 @@ import * as fs from 'node:fs'
 import { join } from 'node:path'
 import type { Strata } from '../strata.js'
 import { collectRoots, markReachable } from './reachability.js'
+import { operationRoots } from '../history/op-state.js'
 
 export interface GcReport {
   objects: number
@@ -20,7 +21,8 @@ export async function gc(s: Strata, opts: { graceMs?: number } = {}): Promise<Gc
   return s.transact(async (tx) => {
     const cutoff = Date.now() - grace
     const roots = await collectRoots(tx)
-    const reach = markReachable(s.objects, roots.commits.keys())
+    for (const id of operationRoots(s)) if (!roots.commits.has(id)) roots.commits.set(id, 'a stopped rebase/merge')
+    const reach = markReachable(s.objects, [...roots.commits.keys()].filter((id) => s.objects.has(id, 'commit')))
     const report: GcReport = { objects: 0, bytes: 0, layers: 0, images: 0, kept: 0 }
     for (const [id, kind, path] of s.objects.all()) {
       const live = kind === 'commit' ? reach.commits.has(id) : kind === 'tree' ? reach.trees.has(id) : kind === 'file' ? reach.files.has(id) : true
