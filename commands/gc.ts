@@ -2,6 +2,7 @@ import { Flags } from '@oclif/core'
 import { StrataCommand } from './base-command.js'
 import { Strata } from '../src/strata.js'
 import { gc } from '../src/store/gc.js'
+import { operationRoots } from '../src/history/op-state.js'
 import { parseDuration } from '../src/time.js'
 import { humanSize } from './lib/format.js'
 
@@ -17,7 +18,7 @@ export default class Gc extends StrataCommand {
   async run(): Promise<void> {
     const { flags } = await this.parse(Gc)
     const s = await Strata.open(flags.root)
-    const r = await gc(s, { graceMs: flags.prune === 'now' ? 0 : parseDuration(flags.prune) })
+    const r = await gc(s, { graceMs: flags.prune === 'now' ? 0 : parseDuration(flags.prune), extraRoots: operationRoots(s) })
     if (flags.json) this.log(JSON.stringify(r, null, 2))
     else this.log(`removed ${r.objects} objects (${humanSize(r.bytes)}), ${r.layers} layer dirs, ${r.images} image records${r.kept ? `; kept ${r.kept} recent unreferenced objects (--prune now removes them)` : ''}`)
   }

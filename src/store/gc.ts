@@ -6,7 +6,6 @@ import * as fs from 'node:fs'
 import { join } from 'node:path'
 import type { Strata } from '../strata.js'
 import { collectRoots, markReachable } from './reachability.js'
-import { operationRoots } from '../history/op-state.js'
 
 export interface GcReport {
   objects: number
@@ -16,12 +15,13 @@ export interface GcReport {
   kept: number
 }
 
-export async function gc(s: Strata, opts: { graceMs?: number } = {}): Promise<GcReport> {
+/** `extraRoots`: commits kept although nothing in the log names them (stopped history operations). */
+export async function gc(s: Strata, opts: { graceMs?: number; extraRoots?: string[] } = {}): Promise<GcReport> {
   const grace = opts.graceMs ?? 60 * 60 * 1000
   return s.transact(async (tx) => {
     const cutoff = Date.now() - grace
     const roots = await collectRoots(tx)
-    for (const id of operationRoots(s)) if (!roots.commits.has(id)) roots.commits.set(id, 'a stopped rebase/merge')
+    for (const id of opts.extraRoots ?? []) if (!roots.commits.has(id)) roots.commits.set(id, 'extra root')
     const reach = markReachable(s.objects, [...roots.commits.keys()].filter((id) => s.objects.has(id, 'commit')))
     const report: GcReport = { objects: 0, bytes: 0, layers: 0, images: 0, kept: 0 }
     for (const [id, kind, path] of s.objects.all()) {
