@@ -61,6 +61,15 @@ function globWalk(pattern: string, list: (dir: string) => { name: string; dir: b
 
 // ------------------------------------------------------------------ the build context
 
+const SMALL_FILE = 256 * 1024
+
+/** A file's content, which must still be `size` bytes long (a file changing under a build is an error, not a silent mix). */
+function readWhole(abs: string, size: number): Buffer {
+  const content = fs.readFileSync(abs)
+  if (content.length !== size) throw new SourceError(`${abs} changed while it was read`)
+  return content
+}
+
 export class ContextSource implements SourceRoot {
   readonly label = 'build context'
   private rootReal?: string
@@ -144,12 +153,13 @@ export class ContextSource implements SourceRoot {
       size: type === 'f' || type === 'l' ? st.size : 0,
       rdev: type === 'c' || type === 'b' ? st.rdev : 0,
     }
-    if (type !== 'f' || !this.stats) return { ...meta, id: this.store.writeFromPath(abs, meta) }
+    if (type !== 'f') return { ...meta, id: this.store.writeFromPath(abs, meta) }
     const header = fileHeader(meta)
-    const known = this.stats.get(rel, header, st)
+    const known = this.stats?.get(rel, header, st)
     if (known && this.store.has(known, 'file')) return { ...meta, id: known }
-    const id = this.store.writeFromPath(abs, meta)
-    this.stats.set(rel, header, st, id)
+    // small files are read once (hash and write from memory: one new inode, no path-based chown/chmod)
+    const id = st.size <= SMALL_FILE ? this.store.writeFile(meta, readWhole(abs, st.size)) : this.store.writeFromPath(abs, meta)
+    this.stats?.set(rel, header, st, id)
     return { ...meta, id }
   }
 
