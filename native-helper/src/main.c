@@ -1,5 +1,6 @@
 /* main.c — strata-helper: parse the subcommand and dispatch. See README.md. */
 #include "helper.h"
+#include "objects.h"
 
 #include <fcntl.h>
 #include <stdio.h>
@@ -15,6 +16,9 @@ static const char usage[] =
   "  syncfs PATH\n"
   "  mount-overlay TARGET --lower JSON_ARRAY [--upper DIR --work DIR] [--ro]\n"
   "  umount TARGET\n"
+  "  import-tar OBJECTS_DIR [--whiteouts]   (plain tar on stdin)\n"
+  "  snapshot DIR OBJECTS_DIR [--link]\n"
+  "  b3sum [FILE...]\n"
   "  version\n";
 
 char *argv_area;
@@ -41,6 +45,9 @@ int main(int argc, char **argv) {
   if (!strcmp(cmd, "syncfs")) return cmd_syncfs(n, args);
   if (!strcmp(cmd, "mount-overlay")) return cmd_mount_overlay(n, args);
   if (!strcmp(cmd, "umount")) return cmd_umount(n, args);
+  if (!strcmp(cmd, "import-tar")) return cmd_import_tar(n, args);
+  if (!strcmp(cmd, "snapshot")) return cmd_snapshot(n, args);
+  if (!strcmp(cmd, "b3sum")) return cmd_b3sum(n, args);
   if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {
     printf("strata-helper %s\n", HELPER_VERSION);
     return 0;
