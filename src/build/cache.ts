@@ -48,8 +48,13 @@ export class BuildCache {
   /** Reads the index (one prefix scan of the image records). */
   static async load(s: Strata, tx: Tx): Promise<BuildCache> {
     const cache = new BuildCache(s)
+    const times = new Map<string, number>()
     for (const [k, v] of await tx.list<BuildRecord>('img:')) {
-      if (typeof v.buildKey === 'string') cache.byKey.set(v.buildKey, k.slice(4))
+      if (typeof v.buildKey !== 'string') continue
+      // the same step built twice (--no-cache, or two builds at once): the newest wins
+      if ((times.get(v.buildKey) ?? -1) > v.time) continue
+      times.set(v.buildKey, v.time)
+      cache.byKey.set(v.buildKey, k.slice(4))
     }
     return cache
   }
