@@ -9,6 +9,8 @@ import { type FileType, type Xattrs, isImageXattr, typeFromMode } from '../store
 import { helperXattrs } from '../store/helper-fs.js'
 import type { ObjectStore } from '../store/objects.js'
 import { DirNode, TreeBuilder } from './tree-builder.js'
+import { helperHas } from './helper-import.js'
+import { snapshotDirWithHelper } from './helper-snapshot.js'
 
 export interface SnapshotOptions {
   /** treat the dir as an overlay upper layer applied on top of this base */
@@ -26,6 +28,8 @@ export interface Snapshot {
 }
 
 export async function snapshotDir(store: ObjectStore, dir: string, opts: SnapshotOptions = {}): Promise<Snapshot> {
+  // the C helper walks, hashes and writes (src/fs/helper-snapshot.ts); this path is the fallback
+  if (helperHas('snapshot')) return snapshotDirWithHelper(store, dir, opts)
   const allXattrs = await helperXattrs(dir)
   const overlay = opts.overlayOn !== undefined
   const builder = new TreeBuilder(opts.overlayOn)

@@ -11,6 +11,7 @@ import { isImageXattr, type FileType, type Xattrs } from '../store/encoding.js'
 import type { ObjectStore } from '../store/objects.js'
 import { DirNode, TreeBuilder, safeComponents } from './tree-builder.js'
 import { tarStream } from './tar-pax.js'
+import { helperHas, importTarWithHelper } from './helper-import.js'
 
 /** Files up to this size are read whole and hashed before writing, so duplicates cost no inode. */
 const SMALL = 1 << 20
@@ -30,6 +31,8 @@ export interface TarImportOptions {
 
 
 export async function importTar(store: ObjectStore, input: Readable, opts: TarImportOptions = {}): Promise<{ tree: string; entries: number; bytes: number }> {
+  // the C helper parses, hashes and writes (src/fs/helper-import.ts); this path is the fallback
+  if (helperHas('import-tar')) return importTarWithHelper(store, input, opts)
   const source = await decompress(input)
   const extract = tarStream().extract()
   const builder = new TreeBuilder(opts.base)
@@ -47,10 +50,11 @@ export async function importTar(store: ObjectStore, input: Readable, opts: TarIm
       const h = entry.header
       const name = h.name
       const parts = safeComponents(name)
-      const uid = h.uid ?? 0
-      const gid = h.gid ?? 0
+      const pax = h.pax as Record<string, string> | null | undefined
+      const uid = paxId(pax?.uid) ?? h.uid ?? 0 // PAX ids: owners beyond the octal field's reach
+      const gid = paxId(pax?.gid) ?? h.gid ?? 0
       const perm = (h.mode ?? 0o644) & 0o7777
-      const xattrs = paxXattrs(h.pax as Record<string, string> | null | undefined)
+      const xattrs = paxXattrs(pax)
       const base = parts[parts.length - 1] ?? ''
       if (opts.whiteouts && base.startsWith('.wh.')) {
         const dir = parts.slice(0, -1).join('/')
@@ -146,6 +150,12 @@ export function minorOf(rdev: number): number {
   return (rdev & 0xff) | ((rdev >> 12) & 0xfff00)
 }
 
+function paxId(v: string | undefined): number | undefined {
+  if (!v) return undefined
+  const n = parseInt(v, 10)
+  return Number.isNaN(n) ? undefined : n
+}
+
 function paxXattrs(pax: Record<string, string> | undefined | null): Xattrs | undefined {
   if (!pax) return undefined
   let out: Xattrs | undefined
@@ -160,7 +170,7 @@ function paxXattrs(pax: Record<string, string> | undefined | null): Xattrs | und
 }
 
 /** Sniffs the compression from the first bytes and returns a plain tar stream. */
-async function decompress(input: Readable): Promise<Readable> {
+export async function decompress(input: Readable): Promise<Readable> {
   const head = await peek(input, 6)
   const { stream, bytes } = head
   const b = bytes
@@ -178,7 +188,7 @@ async function decompress(input: Readable): Promise<Readable> {
 }
 
 /** Reads the first `n` bytes and gives back a stream that still yields them. */
-async function peek(input: Readable, n: number): Promise<{ stream: Readable; bytes: Buffer }> {
+export async function peek(input: Readable, n: number): Promise<{ stream: Readable; bytes: Buffer }> {
   return new Promise((resolve, reject) => {
     const got: Buffer[] = []
     let size = 0
