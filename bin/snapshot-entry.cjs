@@ -49,6 +49,7 @@ new vm.Script(Module.wrap(fs.readFileSync(file, 'utf8')), { filename: file })
 
 mod.exports.prepare(root).then(() => {
   v8.startupSnapshot.setDeserializeMainFunction(() => {
+    if (process.env.STRATA_TIMING) process.stderr.write(`strata: main at ${require('node:perf_hooks').performance.now().toFixed(1)} ms\n`)
     runtimeRequire = Module.createRequire(file)
     mod.exports.main(process.argv.slice(1), root)
   })

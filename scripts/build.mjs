@@ -50,7 +50,8 @@ await esbuild.build({
   format: 'cjs',
   target: 'node20',
   // native addons and packages that locate files next to themselves stay outside the bundle
-  external: ['@napi-rs/blake-hash', '@napi-rs/blake-hash-linux-x64-gnu', 'hash-wasm', 'tar-stream', 'node-gyp-build'],
+  // isomorphic-git (a third of the bundle) serves only git export and git build contexts: loaded when used
+  external: ['@napi-rs/blake-hash', '@napi-rs/blake-hash-linux-x64-gnu', 'hash-wasm', 'tar-stream', 'node-gyp-build', 'isomorphic-git', 'isomorphic-git/*'],
   plugins: [lazyLevelBinding],
   minifyWhitespace: true,
   minifySyntax: true,
