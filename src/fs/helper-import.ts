@@ -104,6 +104,8 @@ function plainTarFile(input: Readable): number | undefined {
   if ((rs as unknown as { start?: number }).start !== undefined) return undefined
   let fd: number
   try {
+    // a fifo or a tty (/dev/stdin) is read through the stream: opening it here would take its data
+    if (!fs.statSync(rs.path).isFile()) return undefined
     fd = fs.openSync(rs.path, 'r')
   } catch {
     return undefined // the stream reports the error its own way

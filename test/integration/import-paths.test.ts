@@ -2,7 +2,7 @@
 // (STRATA_NODE_IMPORT=1) — give the same tree ids and the same objects on disk, for the
 // busybox fixture, a generated tree with every kind of entry, overlay upper dirs, and
 // the Debian rootfs when /tmp/peers has it; hostile archives are refused alike.
-import { spawnSync } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
 import * as fs from 'node:fs'
 import { join } from 'node:path'
 import { Readable } from 'node:stream'
@@ -127,6 +127,16 @@ test('busybox fixture: same tree from the tar and from the directory, both paths
   assert.is(d.helper, t.helper, 'the directory and its tar are the same tree')
   const gz = await both(fromBytes(spawnSync('gzip', ['-c', tar]).stdout))
   assert.is(gz.helper, t.node, 'a gzip stream through Node into the helper')
+  const fifo = join(work, 'bb.fifo')
+  sh(`mkfifo ${fifo}`)
+  const viaFifo = await both(async (s) => {
+    const writer = spawn('sh', ['-c', `cat ${tar} > ${fifo}`])
+    const written = new Promise((r) => writer.on('close', r))
+    const tree = (await importTar(s, fs.createReadStream(fifo))).tree
+    await written
+    return tree
+  })
+  assert.is(viaFifo.helper, t.node, 'a path that is not a regular file (a fifo, /dev/stdin) is read as a stream')
 })
 
 test('generated tree (hard links, symlinks, devices, xattrs, setuid, long and non-ASCII names, empty and large files): tars in GNU and PAX formats', async () => {
