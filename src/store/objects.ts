@@ -48,7 +48,8 @@ export class ObjectStore {
   }
 
   path(id: string, kind: ObjectKind): string {
-    return join(this.dir, id.slice(0, 2), `${id.slice(2)}.${kind}`)
+    // plain concatenation: path.join's normalisation is a measurable share of `log -n 1000`
+    return `${this.dir}/${id.slice(0, 2)}/${id.slice(2)}.${kind}`
   }
 
   has(id: string, kind: ObjectKind): boolean {
@@ -232,7 +233,7 @@ export class ObjectStore {
   private readBytes(id: string, kind: ObjectKind): Buffer {
     let bytes: Buffer
     try {
-      bytes = fs.readFileSync(this.path(id, kind))
+      bytes = readSmallFile(this.path(id, kind))
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new NoSuchObject(id, kind)
       throw e
@@ -371,6 +372,23 @@ function setOwnerAndMode(fd: number, m: FileMeta): void {
   // read per call, not at load: the CLI's start-up snapshot is built by whoever installs it
   if (m.uid !== process.geteuid?.() || m.gid !== process.getegid?.()) fs.fchownSync(fd, m.uid, m.gid)
   fs.fchmodSync(fd, m.perm)
+}
+
+const scratch = Buffer.allocUnsafe(64 * 1024)
+
+/**
+ * Trees and commits are small: one open, one read into a reused buffer, one close (no
+ * fstat, no allocation per file); larger ones fall back to readFileSync.
+ */
+function readSmallFile(path: string): Buffer {
+  const fd = fs.openSync(path, 'r')
+  let n: number
+  try {
+    n = fs.readSync(fd, scratch, 0, scratch.length, 0)
+  } finally {
+    fs.closeSync(fd)
+  }
+  return n < scratch.length ? Buffer.from(scratch.subarray(0, n)) : fs.readFileSync(path)
 }
 
 function hashOpenFile(fd: number, m: FileMeta): string {
