@@ -1,7 +1,7 @@
 // Builds everything `npm install` must produce: the C helper (with the machine's C compiler)
 // and the CLI bundle (esbuild, CommonJS, loaded by bin/strata with a V8 code cache).
 import { execFileSync, spawnSync } from 'node:child_process'
-import { existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
@@ -67,7 +67,7 @@ writeFileSync(join(dist, 'commands.cjs'), 'module.exports = { COMMANDS: globalTh
 rmSync(join(dist, 'strata.cjs.v8cache'), { force: true })
 
 // The start-up snapshot: the evaluated CLI, deserialized at start instead of loaded.
-// Stamped with this node binary's size and mtime; bin/strata uses it only for that node.
+// Stamped with this node's path; bin/strata uses it only for that node, unchanged since.
 const blob = join(dist, 'strata.blob')
 const stamp = join(dist, 'strata.blob.stamp')
 rmSync(blob, { force: true })
@@ -81,8 +81,8 @@ const snap = spawnSync(process.execPath, ['--snapshot-blob', blob, '--build-snap
   env: { ...process.env, STRATA_SNAPSHOT_LAZY: JSON.stringify(lazyKeys) },
 })
 if (snap.status === 0 && existsSync(blob)) {
-  const st = statSync(process.execPath)
-  writeFileSync(stamp, `${st.size}:${Math.floor(st.mtimeMs / 1000)}\n`)
+  // the node it was built for; bin/strata also checks that binary is not newer than this file
+  writeFileSync(stamp, `${process.execPath}\n`)
 } else {
   rmSync(blob, { force: true })
   const why = (snap.stderr || '').split('\n').filter((l) => l && !/Warning|may still work|issue tracker|trace-warnings/.test(l)).slice(0, 3).join(' / ')
