@@ -5,6 +5,7 @@
 import * as fs from 'node:fs'
 import { Conflict, StrataError, UsageError } from '../errors.js'
 import { resolveOrPull, type PullPolicy } from '../image/resolve.js'
+import { resolveRevision } from '../refs/revparse.js'
 import { getRef } from '../image/refs.js'
 import { isValidName, normalizeName } from '../refs/names.js'
 import type { ImageConfig } from '../store/encoding.js'
@@ -128,7 +129,10 @@ export interface Created {
  * `starting`). Emits its events inside `tx` so `run` can add `start` in the same session.
  */
 export async function createContainer(s: Strata, o: CreateOptions, opts: { starting?: boolean; tx?: Tx } = {}): Promise<Created> {
-  const imageId = await resolveOrPull(s, o.image, o.pull, (name) => process.stderr.write(`Unable to find image '${o.image}' locally; pulling ${name}\n`))
+  // inside a caller's session the image must already be local (runContainer pulls first when not)
+  const imageId = opts.tx
+    ? await resolveRevision(opts.tx, s.objects, o.image)
+    : await resolveOrPull(s, o.image, o.pull, (name) => process.stderr.write(`Unable to find image '${o.image}' locally; pulling ${name}\n`))
   const commit = s.objects.readCommit(imageId)
   const ic = commit.config
   const host = hostConfig(o)

@@ -4,7 +4,8 @@
 import type { StdioOptions } from 'node:child_process'
 import * as fs from 'node:fs'
 import { join } from 'node:path'
-import { Conflict, StrataError } from '../errors.js'
+import { Conflict, NoSuchImage, StrataError } from '../errors.js'
+import { resolveOrPull } from '../image/resolve.js'
 import { packageRoot } from '../helper-path.js'
 import type { Tx } from '../events/log.js'
 import type { Strata } from '../strata.js'
@@ -58,8 +59,42 @@ export interface StartIO {
  * end; detached: the helper's monitor keeps the container and we return once it runs.
  */
 export async function runContainer(s: Strata, o: CreateOptions, io: StartIO): Promise<RunResult> {
-  const { record } = await createContainer(s, o, { starting: true })
-  return startCreated(s, record, io)
+  if (io.detach) {
+    const { record } = await createContainer(s, o, { starting: true })
+    return startCreated(s, record, io)
+  }
+  // foreground: create, network and start in one database session (each open of the log
+  // costs LevelDB's recovery fsyncs); a missing image is bootstrapped or pulled first
+  const once = (): Promise<{ record: ContainerRecord; net: Awaited<ReturnType<typeof prepareNetwork>> }> =>
+    s.transact(async (tx) => {
+      const { record } = await createContainer(s, o, { starting: true, tx })
+      const net = await prepareNetwork(s, record, tx)
+      await tx.emit({ type: 'container', action: 'start', id: record.id, attrs: { name: record.name, set: { state: 'running', startedAt: Date.now() } } })
+      return { record, net }
+    })
+  let first
+  if (o.pull === 'always') await resolveOrPull(s, o.image, 'always', pullNotice(o.image))
+  try {
+    first = await once()
+  } catch (e) {
+    if (!(e instanceof NoSuchImage)) throw e
+    await resolveOrPull(s, o.image, o.pull, pullNotice(o.image))
+    first = await once()
+  }
+  const { record: rec, net } = first
+  if (net?.updates) rec.host = { ...rec.host, ...net.updates }
+  let bundle: string
+  try {
+    bundle = await writeBundle(s, rec, { consoleSize: io.consoleSize, ...(net?.netnsPath ? { netnsPath: net.netnsPath } : {}) })
+  } catch (e) {
+    await failStart(s, rec, e as Error)
+    throw e
+  }
+  return runInForeground(s, rec, bundle, io)
+}
+
+const pullNotice = (image: string) => (name: string): void => {
+  process.stderr.write(`Unable to find image '${image}' locally; pulling ${name}\n`)
 }
 
 /** Starts a container whose record says `created` or `exited`, owned by this process. */
@@ -87,6 +122,12 @@ async function startCreated(s: Strata, rec: ContainerRecord, io: StartIO): Promi
     await s.transact((tx) => tx.emit({ type: 'container', action: 'start', id: rec.id, attrs: { name: rec.name, set: started } }))
     return { record: { ...rec, ...started } }
   }
+  return runInForeground(s, rec, bundle, io)
+}
+
+/** Runs a started container with our stdio and records its end (and --rm) in one session. */
+async function runInForeground(s: Strata, rec: ContainerRecord, bundle: string, io: StartIO): Promise<RunResult> {
+  const runtime = runtimeFor(rec)
   let code: number
   try {
     code = await runtime.runForeground(bundle, rec, io.stdio)
@@ -106,7 +147,7 @@ async function startCreated(s: Strata, rec: ContainerRecord, io: StartIO): Promi
       removed = true
     }
   })
-  if (removed) cleanupContainerFiles(s, rec.id)
+  if (removed) cleanupContainerFiles(s, rec.id, { cgroups: exit.error !== undefined })
   const exitCode = exit.oomKilled && exit.exitCode === 0 ? 137 : exit.exitCode
   return { record: rec, exitCode }
 }

@@ -3,6 +3,7 @@
 // command that looks at containers first folds those files into `die` events — and
 // settles containers whose starter or monitor vanished, so nothing shows as running
 // forever and a CLI killed mid-start leaves a running container or nothing.
+import { spawn } from 'node:child_process'
 import * as fs from 'node:fs'
 import type { Tx } from '../events/log.js'
 import type { Strata } from '../strata.js'
@@ -68,9 +69,28 @@ function monitorAlive(s: Strata, id: string): boolean {
 }
 
 /** Removes what a dead container may have left: cgroup dirs (when its monitor could not) and files. */
-export function cleanupContainerFiles(s: Strata, id: string): void {
-  removeCgroups(id)
-  fs.rmSync(containerDir(s, id), { recursive: true, force: true })
+/**
+ * Removes a destroyed container's files. The dir is renamed into the store's tmp/ at once
+ * (one rename) and deleted there; what a crash leaves in tmp/ goes at the next gc. With
+ * `cgroups`, also the cgroup dirs a dead monitor could not remove (the monitor removes
+ * them itself when a container ends normally).
+ */
+export function cleanupContainerFiles(s: Strata, id: string, opts: { cgroups?: boolean } = { cgroups: true }): void {
+  if (opts.cgroups) removeCgroups(id)
+  const dir = containerDir(s, id)
+  const trash = s.scratch(`trash-${id.slice(0, 12)}`)
+  try {
+    fs.renameSync(dir, trash)
+  } catch {
+    fs.rmSync(dir, { recursive: true, force: true })
+    return
+  }
+  // deleting it is no one's wait: a detached rm does it while the command exits
+  try {
+    spawn('rm', ['-rf', trash], { detached: true, stdio: 'ignore' }).unref()
+  } catch {
+    fs.rmSync(trash, { recursive: true, force: true })
+  }
 }
 
 export function removeCgroups(id: string): void {
