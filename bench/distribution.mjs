@@ -159,3 +159,6 @@ for (const [what, peer, [a, b], target] of rows) {
   const ratio = ma / mb
   console.log([what.padEnd(34), `${ma.toFixed(3)}s`.padStart(9), `${mb.toFixed(3)}s`.padStart(9), `${ratio.toFixed(2)}×`.padStart(7), `≤${target}×`.padStart(8), ` ${peer}${ratio <= target ? '' : '  (target missed)'}`].join(' '))
 }
+
+// the registry child would keep the event loop alive; the exit handler stops it
+process.exit(0)
