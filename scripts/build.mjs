@@ -51,7 +51,7 @@ await esbuild.build({
   target: 'node20',
   // native addons and packages that locate files next to themselves stay outside the bundle
   // isomorphic-git (a third of the bundle) serves only git export and git build contexts: loaded when used
-  external: ['@napi-rs/blake-hash', '@napi-rs/blake-hash-linux-x64-gnu', 'hash-wasm', 'tar-stream', 'node-gyp-build', 'isomorphic-git', 'isomorphic-git/*'],
+  external: ['@napi-rs/blake-hash-linux-x64-gnu', '@napi-rs/blake-hash-linux-x64-musl', 'hash-wasm', 'tar-stream', 'node-gyp-build', 'isomorphic-git', 'isomorphic-git/*'],
   plugins: [lazyLevelBinding],
   minifyWhitespace: true,
   minifySyntax: true,

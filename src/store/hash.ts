@@ -17,16 +17,16 @@ let wasmFactory: WasmHasher | undefined
 
 function loadNative(): NativeModule | null {
   if (native !== undefined) return native
-  try {
-    const req = createRequire(import.meta.url)
-    // the platform package directly: the wrapper's libc detection costs more than hashing a file
+  native = null
+  if (process.env.STRATA_HASH_WASM === '1') return native // tests exercise the fallback
+  // the platform packages directly (the @napi-rs/blake-hash wrapper pins platform builds
+  // the registry lacks, which breaks `npm ci`); anything else falls back to WebAssembly
+  const req = createRequire(import.meta.url)
+  for (const libc of ['gnu', 'musl']) {
     try {
-      native = req(`@napi-rs/blake-hash-${process.platform}-${process.arch}-gnu`) as NativeModule
-    } catch {
-      native = req('@napi-rs/blake-hash') as NativeModule
-    }
-  } catch {
-    native = null
+      native = req(`@napi-rs/blake-hash-${process.platform}-${process.arch}-${libc}`) as NativeModule
+      break
+    } catch {}
   }
   return native
 }
