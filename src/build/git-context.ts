@@ -3,6 +3,7 @@
 // (a path to a repository, or file://) are read in place. The context is the ref's tree,
 // written out into a scratch directory (regular files, executables, symlinks; submodules
 // are skipped as Docker's builder does without --recurse).
+import { createRequire } from 'node:module'
 import * as fs from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -36,12 +37,12 @@ type Git = typeof import('isomorphic-git')
 
 /** Writes the repository's tree at the ref into `dest`; returns the context root (dest or its subdir). */
 export async function fetchGitContext(ctx: string, dest: string, cwd: string): Promise<string> {
-  const git = (await import('isomorphic-git')) as Git
+  const git = createRequire(import.meta.url)('isomorphic-git') as Git
   const { url, ref, subdir } = parseGitRef(ctx)
   let gitdir: string
   if (/^https?:\/\//.test(url)) {
     gitdir = join(dirname(dest), `${dest.split('/').pop()}.git`)
-    const http = (await import('isomorphic-git/http/node')).default
+    const http = (createRequire(import.meta.url)('isomorphic-git/http/node') as { default: Parameters<Git['clone']>[0]['http'] }).default
     try {
       await git.clone({ fs, http, dir: gitdir, gitdir, url, ...(ref ? { ref } : {}), singleBranch: true, depth: 1, noCheckout: true, noTags: !ref })
     } catch (e) {

@@ -4,6 +4,7 @@
 // symlinks as blobs (100644/100755/120000); everything git cannot hold in
 // `.strata-manifest` (see manifest.ts), committed alongside. Subtrees and blobs are
 // converted once and reused by id, so a long history costs what its changes cost.
+import { createRequire } from 'node:module'
 import * as fs from 'node:fs'
 import { StrataError } from '../errors.js'
 import { walkLog } from '../image/history.js'
@@ -32,7 +33,7 @@ export function gitPerson(author: string, created: string): { name: string; emai
 export async function exportGit(s: Strata, rev: string, dir: string, opts: { branch?: string } = {}): Promise<GitExportResult> {
   const top = await s.resolve(rev)
   const branch = opts.branch ?? 'main'
-  const git = (await import('isomorphic-git')) as Git
+  const git = createRequire(import.meta.url)('isomorphic-git') as Git
   if (fs.existsSync(dir) && fs.readdirSync(dir).length > 0 && !fs.existsSync(`${dir}/.git`)) throw new StrataError(`${dir} exists and is not a git repository; give a new or empty directory`)
   await git.init({ fs, dir, defaultBranch: branch })
   const blobs = new Map<string, string>() // strata file id → git blob oid

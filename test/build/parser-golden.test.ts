@@ -9,7 +9,9 @@ import { parse } from '../../src/build/parser.js'
 import { ShellLex } from '../../src/build/shell-lex.js'
 
 const repoRoot = resolve(new URL('.', import.meta.url).pathname, '../..')
-const dir = process.env.STRATA_CONFORMANCE ?? resolve(repoRoot, '../shared/conformance/dockerfile-parser')
+// ../shared when present (the project's shared copy), else the same files vendored in test/fixtures
+const shared = resolve(repoRoot, '../shared/conformance/dockerfile-parser')
+const dir = process.env.STRATA_CONFORMANCE ?? (existsSync(shared) ? shared : resolve(repoRoot, 'test/fixtures/dockerfile-parser'))
 
 if (!existsSync(dir)) {
   const bar = '!'.repeat(78)

@@ -6,7 +6,9 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { repoRoot, strata } from '../helpers.js'
 
-const dir = process.env.STRATA_CONFORMANCE ?? resolve(repoRoot, '../shared/conformance/dockerfile-parser')
+// ../shared when present (the project's shared copy), else the same files vendored in test/fixtures
+const shared = resolve(repoRoot, '../shared/conformance/dockerfile-parser')
+const dir = process.env.STRATA_CONFORMANCE ?? (existsSync(shared) ? shared : resolve(repoRoot, 'test/fixtures/dockerfile-parser'))
 
 if (existsSync(dir)) {
   for (const name of readdirSync(join(dir, 'testfiles')).sort()) {
