@@ -58,8 +58,11 @@ export class Strata {
     return this.read((tx) => resolveRevision(tx, this.objects, rev))
   }
 
-  /** A fresh scratch path on the store's filesystem (for renames into place). */
+  /**
+   * A fresh scratch path on the store's filesystem (for renames into place). It starts
+   * with the owner's pid, as object temp files do, so gc can tell abandoned ones.
+   */
   scratch(tag: string): string {
-    return join(this.tmpDir, `${tag}-${process.pid}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`)
+    return join(this.tmpDir, `${process.pid}-${tag}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`)
   }
 }

@@ -13,7 +13,7 @@ import { DirNode, TreeBuilder } from '../fs/tree-builder.js'
 import { makeCommit, defaultAuthor } from '../image/commit-object.js'
 import { applyConfigInstruction, commandArgv } from '../image/config-update.js'
 import { recordImage, setRef } from '../image/refs.js'
-import { resolveImage } from '../image/resolve.js'
+import { resolveOrPull } from '../image/resolve.js'
 import { treeSize } from '../image/size.js'
 import { normalizeName } from '../refs/names.js'
 import type { ImageConfig } from '../store/encoding.js'
@@ -253,22 +253,11 @@ export class Builder {
   /** A FROM (or COPY --from) image: local, else pulled as Docker does (--pull missing). */
   private async resolveBase(image: string, stage: Pick<Stage, 'location'>): Promise<string> {
     try {
-      return await resolveImage(this.s, image)
+      return await resolveOrPull(this.s, image, 'missing', (name) => this.emit({ type: 'pulling', image: name }))
     } catch (e) {
       if (!(e instanceof NoSuchImage)) throw e
+      throw new NoSuchBaseImage(`${this.filename}:${stage.location.startLine}: FROM ${image}: ${e.message}`)
     }
-    let why: string
-    try {
-      const [{ pullImage }, { parseRemote }, { clientOptions }] = await Promise.all([
-        import('../oci/registry/pull.js'), import('../oci/registry/reference.js'), import('../oci/registry/options.js'),
-      ])
-      const ref = parseRemote(image)
-      this.emit({ type: 'pulling', image: ref.localName })
-      return (await pullImage(this.s, ref, clientOptions(this.s.root, {}))).commit
-    } catch (e) {
-      why = (e as Error).message
-    }
-    throw new NoSuchBaseImage(`${this.filename}:${stage.location.startLine}: FROM ${image}: no such image: ${image}, and pulling it failed: ${why}`)
   }
 
   private parseTrigger(expression: string): Instruction {

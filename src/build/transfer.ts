@@ -250,7 +250,7 @@ async function download(env: TransferEnv, url: string, attrs: Attributes | undef
   }
   if (!res.ok || !res.body) throw new SourceError(`ADD ${url}: HTTP ${res.status} ${res.statusText}`)
   fs.mkdirSync(env.scratch, { recursive: true })
-  const tmp = join(env.scratch, `add-${process.pid}-${Math.random().toString(36).slice(2)}`)
+  const tmp = join(env.scratch, `${process.pid}-add-${Math.random().toString(36).slice(2)}`)
   const sha = createHash('sha256')
   const h = createHasher()
   try {

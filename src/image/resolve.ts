@@ -34,14 +34,14 @@ export async function resolveOrPull(s: Strata, image: string, policy: PullPolicy
       if (!(e instanceof NoSuchImage) || policy === 'never') throw e
     }
   }
-  const [{ pullImage }, { parseRemote }, { clientOptions }] = await Promise.all([
-    import('../oci/registry/pull.js'),
-    import('../oci/registry/reference.js'),
-    import('../oci/registry/options.js'),
-  ])
-  const ref = parseRemote(image)
-  onPull?.(ref.localName)
   try {
+    const [{ pullImage }, { parseRemote }, { clientOptions }] = await Promise.all([
+      import('../oci/registry/pull.js'),
+      import('../oci/registry/reference.js'),
+      import('../oci/registry/options.js'),
+    ])
+    const ref = parseRemote(image)
+    onPull?.(ref.localName)
     return (await pullImage(s, ref, clientOptions(s.root, {}))).commit
   } catch (e) {
     throw new NoSuchImage(image, undefined, `pulling it failed: ${(e as Error).message}`)

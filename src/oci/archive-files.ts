@@ -86,7 +86,7 @@ export class TarFiles implements ArchiveFiles {
     let temp = false
     if (typeof source === 'string' && !isGzipFile(source)) file = source
     else {
-      file = join(tmpDir, `load-${process.pid}-${Date.now().toString(36)}.tar`)
+      file = join(tmpDir, `${process.pid}-load-${Date.now().toString(36)}.tar`)
       temp = true
       fs.mkdirSync(tmpDir, { recursive: true })
       try {

@@ -6,6 +6,7 @@ import * as fs from 'node:fs'
 import { constants } from 'node:os'
 import { StrataError } from '../errors.js'
 import { helperPath } from '../helper-path.js'
+import { runHelper } from '../store/helper-fs.js'
 import { which } from '../image/bootstrap.js'
 import type { ContainerRecord } from './container.js'
 
@@ -71,7 +72,7 @@ export class OciRuntime implements Runtime {
     if (!bin) throw new StrataError(`${this.binary} is not installed (apt-get install ${this.binary})`)
     const config = JSON.parse(fs.readFileSync(`${bundle}/config.json`, 'utf8'))
     const a = config.annotations as Record<string, string>
-    await helperOnce(['mount-overlay', config.root.path, '--lower', a['org.strata.overlay.lower'], '--upper', a['org.strata.overlay.upper'], '--work', a['org.strata.overlay.work']])
+    await runHelper(['mount-overlay', config.root.path, '--lower', a['org.strata.overlay.lower'], '--upper', a['org.strata.overlay.upper'], '--work', a['org.strata.overlay.work']])
     try {
       const unshield = shieldSignals()
       const code = await new Promise<number>((resolve, reject) => {
@@ -83,7 +84,7 @@ export class OciRuntime implements Runtime {
       fs.writeFileSync(`${bundle}/exit.json`, JSON.stringify({ exitCode: code, oomKilled: false, finishedAt: new Date().toISOString() }))
       return code
     } finally {
-      await helperOnce(['umount', config.root.path]).catch(() => {})
+      await runHelper(['umount', config.root.path]).catch(() => {})
       await new Promise<void>((r) => spawn(bin, ['delete', '-f', rec.id.slice(0, 12)], { stdio: 'ignore' }).on('close', () => r()))
     }
   }
@@ -93,14 +94,6 @@ export class OciRuntime implements Runtime {
   }
 }
 
-function helperOnce(args: string[]): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(helperPath(), args, { stdio: ['ignore', 'ignore', 'pipe'] })
-    let err = ''
-    child.stderr.on('data', (d) => (err += d))
-    child.on('close', (code) => (code === 0 ? resolve() : reject(new StrataError(err.trim() || `helper ${args[0]} failed`))))
-  })
-}
 
 export function runtimeFor(rec: ContainerRecord): Runtime {
   return rec.host.runtime === 'strata' ? new HelperRuntime() : new OciRuntime(rec.host.runtime)

@@ -65,7 +65,7 @@ export async function gc(s: Strata, opts: { graceMs?: number; extraRoots?: strin
     // temp files of processes that are gone
     for (const dir of [s.objects.tmp, s.tmpDir]) {
       for (const name of safeList(dir)) {
-        const pid = Number(name.split('-')[name.includes('-') && /^\d/.test(name) ? 0 : 1])
+        const pid = Number(/^(\d+)-/.exec(name)?.[1])
         if (Number.isInteger(pid) && pid > 0 && alive(pid)) continue
         fs.rmSync(join(dir, name), { recursive: true, force: true })
       }

@@ -4,7 +4,8 @@ import { spawn } from 'node:child_process'
 import { StrataError } from '../errors.js'
 import { helperPath } from '../helper-path.js'
 
-function runHelper(args: string[], input?: Buffer): Promise<Buffer> {
+/** Runs one helper subcommand; resolves with its stdout, rejects with its one-line error. */
+export function runHelper(args: string[], input?: Buffer): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const child = spawn(helperPath(), args, { stdio: ['pipe', 'pipe', 'pipe'] })
     const out: Buffer[] = []
