@@ -125,11 +125,13 @@ function plainTarFile(input: Readable): number | undefined {
 
 export async function importTarWithHelper(store: ObjectStore, input: Readable, opts: TarImportOptions = {}): Promise<{ tree: string; entries: number; bytes: number }> {
   store.init()
-  const fd = plainTarFile(input)
-  const source = fd === undefined ? await decompress(input) : undefined
+  const pipe = opts.childPipe ? input : undefined
+  const fd = pipe ? undefined : plainTarFile(input)
+  const source = fd === undefined && !pipe ? await decompress(input) : undefined
   const args = ['import-tar', store.dir, ...(opts.whiteouts ? ['--whiteouts'] : [])]
-  const child = spawn(helperPath(), args, { stdio: [fd ?? 'pipe', 'pipe', 'pipe'] })
+  const child = spawn(helperPath(), args, { stdio: [pipe ?? fd ?? 'pipe', 'pipe', 'pipe'] })
   if (fd !== undefined) fs.closeSync(fd)
+  pipe?.destroy() // the helper holds its own copy of the pipe
   let sourceFailure: Error | undefined
   if (source) {
     child.stdin!.on('error', () => {}) // the helper stopped reading: its exit says why

@@ -27,8 +27,12 @@ export interface TarImportOptions {
   base?: DirNode
   /** interpret `.wh.` whiteouts and `.wh..wh..opq` (OCI/docker layers) */
   whiteouts?: boolean
+  /**
+   * The input is another process's stdout carrying a plain tar: the helper reads that
+   * pipe itself and the bytes never pass through Node (helper path only).
+   */
+  childPipe?: boolean
 }
-
 
 export async function importTar(store: ObjectStore, input: Readable, opts: TarImportOptions = {}): Promise<{ tree: string; entries: number; bytes: number }> {
   // the C helper parses, hashes and writes (src/fs/helper-import.ts); this path is the fallback

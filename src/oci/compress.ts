@@ -5,9 +5,15 @@
 //
 // Level 1 by default: on this class of machine it is about twice as fast as level 6 for
 // ~7 % larger layers, and pushing is bound by compression (`--compression-level` changes it).
+//
+// With `strata-blob` built (native-helper/blob), blocks are compressed by libdeflate on
+// every core instead (2–3× zlib's speed at level 1); the output differs from zlib's, so
+// the codec is part of the layer cache's key (`gzipCodec`).
 import { availableParallelism } from 'node:os'
 import { gzip, createGunzip } from 'node:zlib'
 import type { Readable } from 'node:stream'
+import { BlockDeflater } from './block-deflater.js'
+import { blobTool } from './blob-tool.js'
 import { DigestCounter } from './digest.js'
 import type { LayerBlock } from './layer-tar.js'
 
@@ -20,6 +26,11 @@ export interface BlobDigests {
   /** digest and size of the uncompressed tar (the OCI diff_id) */
   diffId: string
   uncompressedSize: number
+}
+
+/** What makes gzip bytes: libdeflate through strata-blob, or Node's zlib. */
+export function gzipCodec(): string {
+  return blobTool()?.codec ?? `zlib ${process.versions.zlib}`
 }
 
 const gzipAsync = (b: Buffer, level: number): Promise<Buffer> =>
@@ -38,6 +49,14 @@ export async function compressBlocks(
   const raw = new DigestCounter()
   const out = new DigestCounter()
   const level = opts.level ?? DEFAULT_GZIP_LEVEL
+  const tool = compression === 'gzip' ? blobTool() : null
+  if (tool) {
+    await compressWithTool(tool.path, blocks, raw, (b) => {
+      out.update(b)
+      return write(b)
+    }, level, opts.onBytes)
+    return { digest: out.digest(), size: out.size, diffId: raw.digest(), uncompressedSize: raw.size }
+  }
   const window = compression === 'none' ? 1 : Math.max(2, availableParallelism()) + 1
   const inflight: Promise<Buffer>[] = []
   let done = false
@@ -62,6 +81,38 @@ export async function compressBlocks(
     await emit(await head)
   }
   return { digest: out.digest(), size: out.size, diffId: raw.digest(), uncompressedSize: raw.size }
+}
+
+async function compressWithTool(
+  tool: string,
+  blocks: Iterator<LayerBlock>,
+  raw: DigestCounter,
+  emit: (b: Buffer) => void | Promise<void>,
+  level: number,
+  onBytes?: (uncompressed: number) => void,
+): Promise<void> {
+  const deflater = new BlockDeflater(tool, Math.max(1, availableParallelism()))
+  const produce = async (): Promise<void> => {
+    try {
+      for (let next = blocks.next(); !next.done; next = blocks.next()) {
+        const { data, stored } = next.value
+        raw.update(data)
+        onBytes?.(raw.size)
+        await deflater.submit(data, stored ? 0 : level)
+      }
+    } finally {
+      deflater.end()
+    }
+  }
+  const consume = async (): Promise<void> => {
+    for (let b = await deflater.next(); b; b = await deflater.next()) await emit(b)
+  }
+  try {
+    await Promise.all([produce(), consume()])
+  } catch (e) {
+    deflater.kill()
+    throw e
+  }
 }
 
 /** A plain tar stream from a layer blob of the given compression. */

@@ -1,12 +1,12 @@
 // Remembers the digests of layer blobs Strata has produced, keyed by what determines
-// their bytes (parent tree, tree, time, compression, level, block size). Pushing asks
+// their bytes (parent tree, tree, time, compression, level, block size, codec). Pushing asks
 // the registry about a cached digest (HEAD) before it compresses anything, the way
 // Docker keeps "v2 metadata": an unchanged layer is never made again. A cache only —
 // losing it costs time, never correctness (a produced blob is always hashed anew).
 import * as fs from 'node:fs'
 import { join } from 'node:path'
 import { blake3Hex } from '../store/hash.js'
-import type { BlobDigests } from './compress.js'
+import { gzipCodec, type BlobDigests } from './compress.js'
 import type { LayerPlan } from './chain.js'
 import { BLOCK_SIZE } from './layer-tar.js'
 
@@ -17,7 +17,7 @@ export class LayerCache {
   }
 
   private file(layer: LayerPlan, compression: string, level: number): string {
-    const key = [layer.parentTree ?? '-', layer.tree, layer.mtime.getTime(), compression, compression === 'none' ? 0 : level, BLOCK_SIZE, process.versions.zlib].join(' ')
+    const key = [layer.parentTree ?? '-', layer.tree, layer.mtime.getTime(), compression, compression === 'none' ? 0 : level, BLOCK_SIZE, compression === 'gzip' ? gzipCodec() : ''].join(' ')
     return join(this.dir, blake3Hex(key).slice(0, 40))
   }
 

@@ -13,6 +13,7 @@ import { canonicalJson, type ImageConfig } from '../store/encoding.js'
 import type { Strata } from '../strata.js'
 import { decompressStream } from './compress.js'
 import { DigestCounter, DigestMismatch } from './digest.js'
+import { canImportGzipFile, importGzipFile } from './gunzip-import.js'
 import { imageConfigOf, readCommitsLabel, recordConfigs, type HistoryEntry } from './image-config.js'
 import type { ImageSource, LayerSource, SourceImage } from './source.js'
 
@@ -149,6 +150,29 @@ async function ensureCommit(s: Strata, src: ImageSource, commit: string, manifes
 
 /** Applies one layer blob over `baseTree`; checks the uncompressed digest (diff_id). */
 async function applyLayer(s: Strata, layer: LayerSource, baseTree: string | null, diffId: string | undefined): Promise<string> {
+  const want = layer.diffId ?? diffId
+  if (layer.compression === 'gzip' && layer.file && canImportGzipFile()) {
+    const file = await layer.file()
+    let r
+    try {
+      const base = baseTree ? DirNode.fromTree(s.objects, baseTree) : undefined
+      r = await importGzipFile(s.objects, file.path, { base, whiteouts: true })
+    } catch (e) {
+      file.release()
+      s.objects.abandon()
+      if (e instanceof StrataError) throw new (e.constructor as typeof StrataError)(`layer ${layer.label}: ${e.message}`)
+      throw new BadArchive(`layer ${layer.label}: ${(e as Error).message}`)
+    }
+    if (r) {
+      file.release()
+      if (want && r.diffId !== want) {
+        s.objects.abandon()
+        throw new DigestMismatch(`layer ${layer.label}: uncompressed content has digest ${r.diffId}, the config says ${want}; nothing was named`)
+      }
+      return r.tree
+    }
+    // a member too big to inflate in memory: the file is streamed through zlib below
+  }
   const blob = await layer.open()
   const plain = decompressStream(blob, layer.compression)
   const counter = new DigestCounter()
@@ -169,7 +193,6 @@ async function applyLayer(s: Strata, layer: LayerSource, baseTree: string | null
     if (e instanceof StrataError) throw new (e.constructor as typeof StrataError)(`layer ${layer.label}: ${e.message}`)
     throw new BadArchive(`layer ${layer.label}: ${(e as Error).message}`)
   }
-  const want = layer.diffId ?? diffId
   if (want && counter.digest() !== want) {
     s.objects.abandon()
     throw new DigestMismatch(`layer ${layer.label}: uncompressed content has digest ${counter.digest()}, the config says ${want}; nothing was named`)

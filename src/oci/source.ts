@@ -11,6 +11,11 @@ export interface LayerSource {
   diffId?: string
   /** the blob's bytes, already checked against `digest` when there is one */
   open(): Promise<Readable>
+  /**
+   * The blob as a checked file on disk, when the source has one (a downloaded blob):
+   * lets a gzip layer be inflated outside Node. `release` says it is no longer needed.
+   */
+  file?(): Promise<{ path: string; release(): void }>
   /** a short name for progress and errors */
   label: string
 }

@@ -179,6 +179,24 @@ test('pull into an empty store restores the same commits (ids, merges, configs);
   assert.is(pulled.Tree, inspect(ids.m, env).Tree)
 })
 
+test('without strata-blob (zlib in Node) push gives readable layers and pull restores the same commits', () => {
+  const t3 = tempRoot('dist-pull-zlib')
+  try {
+    const zlibEnv = { ...t3.env, STRATA_NO_BLOB_TOOL: '1' }
+    const out = JSON.parse(ok(strata(['pull', `${R()}/team/app:1`, '--json'], { env: zlibEnv })))
+    assert.is(out.commit, ids.m)
+    ok(strata(['push', `${R()}/team/app:1`, `${R()}/zlib/app:1`], { env: zlibEnv }))
+    const t4 = tempRoot('dist-pull-zlib2')
+    try {
+      assert.is(JSON.parse(ok(strata(['pull', `${R()}/zlib/app:1`, '--json'], { env: t4.env }))).commit, ids.m)
+    } finally {
+      t4.cleanup()
+    }
+  } finally {
+    t3.cleanup()
+  }
+})
+
 test('pulling a child of a pulled image downloads only the new layer; by digest works too', () => {
   const out = JSON.parse(ok(strata(['pull', `${R()}/team/app:2`, '--json'], { env: env2 })))
   assert.is(out.commit, ids.m2)

@@ -75,14 +75,22 @@ class RegistrySource implements ImageSource {
       diffId: config.rootfs?.diff_ids?.[i],
       label: l.digest.slice(7, 19),
       open: async () => {
-        // start this one and the next few, so downloads run ahead of applying
-        for (let k = i; k < Math.min(all.length, i + AHEAD); k++) this.fetch(all[k])
-        const path = await this.fetch(l)
+        const path = await this.fetchAhead(i, all)
         const stream = fs.createReadStream(path, { highWaterMark: 1 << 20 })
         stream.on('close', () => fs.rmSync(path, { force: true }))
         return stream
       },
+      file: async () => {
+        const path = await this.fetchAhead(i, all)
+        return { path, release: () => fs.rmSync(path, { force: true }) }
+      },
     }
+  }
+
+  /** layer i, after starting it and the next few, so downloads run ahead of applying */
+  private fetchAhead(i: number, all: Descriptor[]): Promise<string> {
+    for (let k = i; k < Math.min(all.length, i + AHEAD); k++) this.fetch(all[k])
+    return this.fetch(all[i])
   }
 
   private fetch(d: Descriptor): Promise<string> {

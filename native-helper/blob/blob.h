@@ -1,0 +1,22 @@
+/* blob.h — strata-blob: layer blob codecs (libdeflate) and digests (OpenSSL). See ../README.md. */
+#ifndef STRATA_BLOB_H
+#define STRATA_BLOB_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* exit codes Node tells apart */
+#define BLOB_EXIT_FAIL 1     /* bad input or an I/O error: the message says which */
+#define BLOB_EXIT_USAGE 2
+#define BLOB_EXIT_TOO_BIG 3  /* a gzip member larger than MAX_MEMBER: use a streaming inflater */
+
+void blob_die(int code, const char *step, const char *fmt, ...) __attribute__((noreturn, format(printf, 3, 4)));
+void write_all(int fd, const void *buf, size_t len, const char *step);
+/* reads exactly len bytes; returns 0 at a clean end of input before the first byte */
+int read_exact(int fd, void *buf, size_t len, const char *step);
+void widen_pipe(int fd);
+
+int cmd_deflate(int argc, char **argv);
+int cmd_gunzip(int argc, char **argv);
+
+#endif

@@ -1,0 +1,91 @@
+/* gunzip.c — `strata-blob gunzip FILE DIGEST_FD`: a gzip file (one member or a series)
+ * → its plain bytes on stdout, then `sha256:<hex> <size>` on DIGEST_FD (the OCI diff_id
+ * of a layer), so the bytes can go straight from here into `strata-helper import-tar`.
+ *
+ * libdeflate inflates a whole member into memory, 4–5× faster than zlib's streaming
+ * inflate here. A member is sized by trial: the buffer starts at the member's ISIZE
+ * guess and doubles; a member beyond 1 GiB (STRATA_BLOB_MAX_MEMBER) exits with BLOB_EXIT_TOO_BIG before
+ * writing a byte of it, so the caller can use a streaming inflater instead. */
+#include "blob.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libdeflate.h>
+#include <openssl/evp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define DEFAULT_MAX_MEMBER ((size_t)1 << 30)
+#define MIN_BUFFER ((size_t)4 << 20)
+
+static int all_zero(const unsigned char *p, size_t n) {
+  for (size_t i = 0; i < n; i++)
+    if (p[i]) return 0;
+  return 1;
+}
+
+int cmd_gunzip(int argc, char **argv) {
+  if (argc != 2) blob_die(BLOB_EXIT_USAGE, "gunzip", "usage: strata-blob gunzip FILE DIGEST_FD");
+  const char *path = argv[0];
+  int digest_fd = atoi(argv[1]);
+  const char *max_env = getenv("STRATA_BLOB_MAX_MEMBER");
+  const size_t MAX_MEMBER = max_env && atoll(max_env) > 0 ? (size_t)atoll(max_env) : DEFAULT_MAX_MEMBER;
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) blob_die(BLOB_EXIT_FAIL, "gunzip", "%s: %s", path, strerror(errno));
+  struct stat st;
+  if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) blob_die(BLOB_EXIT_FAIL, "gunzip", "%s is not a regular file", path);
+  size_t len = (size_t)st.st_size;
+  if (len < 18) blob_die(BLOB_EXIT_FAIL, "gunzip", "not gzip data (%zu bytes)", len);
+  const unsigned char *in = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0);
+  if (in == MAP_FAILED) blob_die(BLOB_EXIT_FAIL, "gunzip", "mmap %s: %s", path, strerror(errno));
+  close(fd);
+  (void)madvise((void *)in, len, MADV_SEQUENTIAL);
+  widen_pipe(1);
+
+  struct libdeflate_decompressor *d = libdeflate_alloc_decompressor();
+  EVP_MD_CTX *sha = EVP_MD_CTX_new();
+  if (!d || !sha || !EVP_DigestInit_ex(sha, EVP_sha256(), NULL)) blob_die(BLOB_EXIT_FAIL, "gunzip", "out of memory");
+
+  /* the last member's ISIZE (size mod 2^32): exact for the common single-member layer */
+  size_t guess = (size_t)in[len - 4] | (size_t)in[len - 3] << 8 | (size_t)in[len - 2] << 16 | (size_t)in[len - 1] << 24;
+  size_t cap = guess + 1 > MIN_BUFFER ? guess + 1 : MIN_BUFFER; /* +1: room to see the end */
+  if (cap > MAX_MEMBER) cap = MAX_MEMBER;
+  unsigned char *out = malloc(cap);
+  if (!out) blob_die(BLOB_EXIT_FAIL, "gunzip", "out of memory");
+
+  size_t pos = 0;
+  unsigned long long total = 0;
+  while (pos < len) {
+    if (in[pos] != 0x1f || len - pos < 18) {
+      if (pos > 0 && all_zero(in + pos, len - pos)) break; /* padding after the last member, as gzip(1) allows */
+      blob_die(BLOB_EXIT_FAIL, "gunzip", "not gzip data at byte %zu", pos);
+    }
+    size_t used = 0, got = 0;
+    enum libdeflate_result r;
+    while ((r = libdeflate_gzip_decompress_ex(d, in + pos, len - pos, out, cap, &used, &got)) == LIBDEFLATE_INSUFFICIENT_SPACE) {
+      if (cap >= MAX_MEMBER) blob_die(BLOB_EXIT_TOO_BIG, "gunzip", "a gzip member is larger than %zu bytes", MAX_MEMBER);
+      cap = cap * 2 > MAX_MEMBER ? MAX_MEMBER : cap * 2;
+      free(out);
+      if (!(out = malloc(cap))) blob_die(BLOB_EXIT_FAIL, "gunzip", "out of memory");
+    }
+    if (r != LIBDEFLATE_SUCCESS) blob_die(BLOB_EXIT_FAIL, "gunzip", "corrupt gzip data at byte %zu (truncated, or a checksum mismatch)", pos);
+    EVP_DigestUpdate(sha, out, got);
+    write_all(1, out, got, "gunzip");
+    total += got;
+    pos += used;
+  }
+
+  unsigned char md[32];
+  unsigned int mdlen = 0;
+  EVP_DigestFinal_ex(sha, md, &mdlen);
+  char line[128];
+  int n = snprintf(line, sizeof line, "sha256:");
+  for (unsigned i = 0; i < mdlen; i++) n += snprintf(line + n, sizeof line - (size_t)n, "%02x", md[i]);
+  n += snprintf(line + n, sizeof line - (size_t)n, " %llu\n", total);
+  write_all(digest_fd, line, (size_t)n, "gunzip");
+  return 0;
+}

@@ -1,0 +1,153 @@
+// strata-blob (native-helper/blob): libdeflate block compression and in-memory gunzip
+// with the diff_id computed on the way. Its output must read back as the zlib path's
+// does, its failures must be one clear line, and a gzip layer applied through it must
+// give the same tree as the streaming path.
+import { test } from 'uvu'
+import * as assert from 'uvu/assert'
+import * as fs from 'node:fs'
+import { createHash, randomBytes } from 'node:crypto'
+import { spawnSync } from 'node:child_process'
+import { join } from 'node:path'
+import { Readable } from 'node:stream'
+import { gunzipSync, gzipSync } from 'node:zlib'
+import { Strata } from '../../src/strata.js'
+import { importTar } from '../../src/fs/tar-import.js'
+import { blobTool } from '../../src/oci/blob-tool.js'
+import { compressBlocks, gzipCodec } from '../../src/oci/compress.js'
+import { importGzipFile } from '../../src/oci/gunzip-import.js'
+import { busyboxTar, tempDir, tempRoot } from '../helpers.js'
+
+const t = tempRoot('blob')
+const work = tempDir('blob-work')
+test.after(() => {
+  t.cleanup()
+  fs.rmSync(work, { recursive: true, force: true })
+})
+
+const tool = blobTool()
+let bbTar: string | undefined
+const busybox = (): string => (bbTar ??= busyboxTar(work).tar)
+const sha = (b: Buffer): string => 'sha256:' + createHash('sha256').update(b).digest('hex')
+const blob = (args: string[], input?: Buffer) => spawnSync(tool!.path, args, { input, stdio: ['pipe', 'pipe', 'pipe', 'pipe'] })
+
+test('strata-blob is built on this machine (libdeflate-dev and libssl-dev are installed)', () => {
+  assert.ok(tool, 'native-helper/build/strata-blob is missing: apt-get install libdeflate-dev libssl-dev, then npm run build')
+  assert.match(gzipCodec(), /^strata-blob \d+ libdeflate \d/)
+})
+
+async function compress(blocks: { data: Buffer; stored: boolean }[], zlib: boolean): Promise<{ bytes: Buffer; digest: string; diffId: string }> {
+  const before = process.env.STRATA_NO_BLOB_TOOL
+  if (zlib) process.env.STRATA_NO_BLOB_TOOL = '1'
+  try {
+    const out: Buffer[] = []
+    const d = await compressBlocks(blocks[Symbol.iterator](), 'gzip', async (b) => void out.push(b))
+    return { bytes: Buffer.concat(out), digest: d.digest, diffId: d.diffId }
+  } finally {
+    if (before === undefined) delete process.env.STRATA_NO_BLOB_TOOL
+    else process.env.STRATA_NO_BLOB_TOOL = before
+  }
+}
+
+test('libdeflate blocks read back as the zlib path\'s: same plain bytes, same diff_id, deterministic, stored blocks kept', async () => {
+  const text = Buffer.from(Array.from({ length: 40_000 }, (_, i) => `line ${i} of some text\n`).join(''))
+  const blocks = [
+    { data: text.subarray(0, 1 << 20), stored: false },
+    { data: randomBytes(300_000), stored: true },
+    { data: text.subarray(1 << 20), stored: false },
+    { data: Buffer.alloc(0), stored: false },
+  ]
+  const plain = Buffer.concat(blocks.map((b) => b.data))
+  const a = await compress(blocks, false)
+  const b = await compress(blocks, false)
+  const z = await compress(blocks, true)
+  assert.is(a.digest, b.digest, 'the same blocks give the same bytes')
+  assert.is(a.digest, sha(a.bytes))
+  assert.is(a.diffId, sha(plain))
+  assert.is(z.diffId, a.diffId)
+  assert.ok(gunzipSync(a.bytes).equals(plain), 'Node reads the series of members')
+  assert.ok(gunzipSync(z.bytes).equals(plain))
+  assert.ok(a.bytes.length < plain.length - 500_000, `compressed: ${a.bytes.length} of ${plain.length}`)
+  const f = join(work, 'a.gz')
+  fs.writeFileSync(f, a.bytes)
+  assert.is(spawnSync('gzip', ['-t', f]).status, 0, 'gzip(1) accepts it')
+})
+
+test('deflate refuses a bad frame with one line and a non-zero exit', () => {
+  const r = blob(['deflate', '2'], Buffer.from([255, 255, 255, 255, 1, 0, 0, 0]))
+  assert.is(r.status, 1)
+  assert.match(r.stderr.toString(), /^strata-blob: deflate: bad frame/)
+  const short = blob(['deflate', '2'], Buffer.from([10, 0, 0, 0, 1, 0, 0, 0, 1, 2]))
+  assert.is(short.status, 1)
+  assert.match(short.stderr.toString(), /input ends inside a frame/)
+  assert.is(blob(['deflate', '0']).status, 2)
+})
+
+test('gunzip writes the plain bytes and their sha256 and size; padding after the last member is allowed', () => {
+  const plain = Buffer.concat([Buffer.from('hello '.repeat(5000)), randomBytes(70_000)])
+  const f = join(work, 'm.gz')
+  fs.writeFileSync(f, Buffer.concat([gzipSync(plain.subarray(0, 10_000)), gzipSync(plain.subarray(10_000)), Buffer.alloc(512)]))
+  const r = blob(['gunzip', f, '3'])
+  assert.is(r.status, 0, r.stderr.toString())
+  assert.ok(r.stdout.equals(plain))
+  assert.is(r.output[3]!.toString(), `${sha(plain)} ${plain.length}\n`)
+})
+
+test('gunzip: corrupt, truncated and non-gzip files are one clear line each', () => {
+  const good = gzipSync(Buffer.from('x'.repeat(100_000)))
+  const cases: [string, Buffer, RegExp][] = [
+    ['corrupt', Buffer.concat([good.subarray(0, 20), Buffer.from([good[20] ^ 0xff]), good.subarray(21)]), /corrupt gzip data at byte 0/],
+    ['truncated', good.subarray(0, good.length - 9), /corrupt gzip data/],
+    ['not-gzip', Buffer.from('<html>not a layer</html>'), /not gzip data/],
+    ['garbage-after', Buffer.concat([good, Buffer.from('trailing garbage')]), /not gzip data at byte \d+/],
+  ]
+  for (const [name, bytes, re] of cases) {
+    const f = join(work, `${name}.gz`)
+    fs.writeFileSync(f, bytes)
+    const r = blob(['gunzip', f, '3'])
+    assert.is(r.status, 1, name)
+    const lines = r.stderr.toString().trim().split('\n')
+    assert.is(lines.length, 1, name)
+    assert.match(lines[0], re, name)
+  }
+})
+
+test('a gzip layer applied through strata-blob gives the tree the streaming path gives; a hostile entry is refused as itself', async () => {
+  const s = await Strata.open(t.root)
+  const plain = fs.readFileSync(busybox())
+  const f = join(work, 'bb.tar.gz')
+  fs.writeFileSync(f, gzipSync(plain))
+  const viaTool = await importGzipFile(s.objects, f, { whiteouts: true })
+  assert.ok(viaTool)
+  assert.is(viaTool!.diffId, sha(plain))
+  assert.is(viaTool!.size, plain.length)
+  const streamed = await importTar(s.objects, Readable.from([plain]), { whiteouts: true })
+  assert.is(viaTool!.tree, streamed.tree)
+
+  // a tar entry that climbs out of the root: the import's refusal is the error, not the inflater's broken pipe
+  const evil = join(work, 'evil')
+  fs.mkdirSync(join(evil, 'd'), { recursive: true })
+  fs.writeFileSync(join(evil, 'd/x'), 'x'.repeat(4 << 20))
+  const evilTar = spawnSync('tar', ['-C', evil, '--transform', 's,^d/x,../escape,', '-cf', '-', 'd/x', 'd'], { maxBuffer: 64 << 20 }).stdout
+  const ef = join(work, 'evil.tar.gz')
+  fs.writeFileSync(ef, Buffer.concat([gzipSync(evilTar), gzipSync(plain)]))
+  try {
+    await importGzipFile(s.objects, ef, { whiteouts: true })
+    assert.unreachable('a path leaving the root was accepted')
+  } catch (e) {
+    assert.match((e as Error).message, /refusing archive entry "\.\.\/escape": path leaves the root/)
+  }
+})
+
+test('a member too big to inflate in memory is handed back for streaming (null), not failed', async () => {
+  const s = await Strata.open(t.root)
+  const f = join(work, 'big.tar.gz')
+  fs.writeFileSync(f, gzipSync(fs.readFileSync(busybox())))
+  process.env.STRATA_BLOB_MAX_MEMBER = String(64 << 10)
+  try {
+    assert.is(await importGzipFile(s.objects, f, { whiteouts: true }), null)
+  } finally {
+    delete process.env.STRATA_BLOB_MAX_MEMBER
+  }
+})
+
+test.run()
