@@ -9,6 +9,7 @@
 #define BLOB_EXIT_FAIL 1     /* bad input or an I/O error: the message says which */
 #define BLOB_EXIT_USAGE 2
 #define BLOB_EXIT_TOO_BIG 3  /* a gzip member larger than MAX_MEMBER: use a streaming inflater */
+#define BLOB_EXIT_CORRUPT 4  /* a store object is missing or does not match its id */
 
 void blob_die(int code, const char *step, const char *fmt, ...) __attribute__((noreturn, format(printf, 3, 4)));
 void write_all(int fd, const void *buf, size_t len, const char *step);
@@ -18,5 +19,6 @@ void widen_pipe(int fd);
 
 int cmd_deflate(int argc, char **argv);
 int cmd_gunzip(int argc, char **argv);
+int cmd_layer(int argc, char **argv);
 
 #endif

@@ -13,7 +13,8 @@
 
 static const char usage[] =
   "usage: strata-blob COMMAND [ARGS]\n"
-  "  deflate THREADS   (framed blocks on stdin -> gzip members on stdout, in order)\n"
+  "  deflate THREADS DIGEST_FD   (framed blocks on stdin -> gzip members on stdout, in order)\n"
+  "  layer OBJECTS_DIR THREADS LEVEL DIGEST_FD   (tar ops on stdin -> gzip members on stdout)\n"
   "  gunzip FILE DIGEST_FD   (plain bytes on stdout; sha256 and size on DIGEST_FD)\n"
   "  version\n";
 
@@ -67,8 +68,9 @@ int main(int argc, char **argv) {
   const char *cmd = argv[1];
   if (!strcmp(cmd, "deflate")) return cmd_deflate(argc - 2, argv + 2);
   if (!strcmp(cmd, "gunzip")) return cmd_gunzip(argc - 2, argv + 2);
+  if (!strcmp(cmd, "layer")) return cmd_layer(argc - 2, argv + 2);
   if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {
-    puts("strata-blob 1 libdeflate " LIBDEFLATE_VERSION_STRING);
+    puts("strata-blob 2 libdeflate " LIBDEFLATE_VERSION_STRING);
     return 0;
   }
   if (!strcmp(cmd, "help") || !strcmp(cmd, "--help")) {

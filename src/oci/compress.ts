@@ -12,7 +12,7 @@
 import { availableParallelism } from 'node:os'
 import { gzip, createGunzip } from 'node:zlib'
 import type { Readable } from 'node:stream'
-import { BlockDeflater } from './block-deflater.js'
+import { GzipPipe, runGzipPipe } from './block-deflater.js'
 import { blobTool } from './blob-tool.js'
 import { DigestCounter } from './digest.js'
 import type { LayerBlock } from './layer-tar.js'
@@ -50,13 +50,7 @@ export async function compressBlocks(
   const out = new DigestCounter()
   const level = opts.level ?? DEFAULT_GZIP_LEVEL
   const tool = compression === 'gzip' ? blobTool() : null
-  if (tool) {
-    await compressWithTool(tool.path, blocks, raw, (b) => {
-      out.update(b)
-      return write(b)
-    }, level, opts.onBytes)
-    return { digest: out.digest(), size: out.size, diffId: raw.digest(), uncompressedSize: raw.size }
-  }
+  if (tool) return compressWithTool(tool.path, blocks, write, level, opts.onBytes)
   const window = compression === 'none' ? 1 : Math.max(2, availableParallelism()) + 1
   const inflight: Promise<Buffer>[] = []
   let done = false
@@ -86,33 +80,24 @@ export async function compressBlocks(
 async function compressWithTool(
   tool: string,
   blocks: Iterator<LayerBlock>,
-  raw: DigestCounter,
-  emit: (b: Buffer) => void | Promise<void>,
+  write: (b: Buffer) => void | Promise<void>,
   level: number,
   onBytes?: (uncompressed: number) => void,
-): Promise<void> {
-  const deflater = new BlockDeflater(tool, Math.max(1, availableParallelism()))
+): Promise<BlobDigests> {
+  const pipe = new GzipPipe(tool, ['deflate', String(Math.max(1, availableParallelism())), '3'])
   const produce = async (): Promise<void> => {
-    try {
-      for (let next = blocks.next(); !next.done; next = blocks.next()) {
-        const { data, stored } = next.value
-        raw.update(data)
-        onBytes?.(raw.size)
-        await deflater.submit(data, stored ? 0 : level)
-      }
-    } finally {
-      deflater.end()
+    for (let next = blocks.next(); !next.done; next = blocks.next()) {
+      const { data, stored } = next.value
+      const header = Buffer.alloc(8)
+      header.writeUInt32LE(data.length, 0)
+      header[4] = stored ? 0 : level
+      await pipe.write(Buffer.concat([header, data]))
     }
   }
-  const consume = async (): Promise<void> => {
-    for (let b = await deflater.next(); b; b = await deflater.next()) await emit(b)
-  }
-  try {
-    await Promise.all([produce(), consume()])
-  } catch (e) {
-    deflater.kill()
-    throw e
-  }
+  return runGzipPipe(pipe, produce, (b, rawEnd) => {
+    onBytes?.(rawEnd)
+    return write(b)
+  })
 }
 
 /** A plain tar stream from a layer blob of the given compression. */

@@ -10,6 +10,8 @@ import { sha256 } from './digest.js'
 import { buildConfig, type OciConfig } from './image-config.js'
 import { LayerCache } from './layer-cache.js'
 import { layerBlocks } from './layer-tar.js'
+import { layerWithTool } from './layer-tool.js'
+import { blobTool } from './blob-tool.js'
 import { OCI_CONFIG, OCI_LAYER, OCI_LAYER_GZIP, OCI_MANIFEST, type Descriptor, type Manifest } from './media-types.js'
 
 export type BlobKind = 'layer' | 'config' | 'manifest'
@@ -99,8 +101,12 @@ async function writeLayer(
     return cached
   }
   onEvent({ state: 'writing', bytes: 0, total: cached?.uncompressedSize })
+  const onBytes = (n: number): void => onEvent({ state: 'writing', bytes: n, total: cached?.uncompressedSize })
+  const tool = compression === 'gzip' ? blobTool() : null
   const d = await sink.putStream(
-    (write) => compressBlocks(layerBlocks(s.objects, layer.parentTree, layer.tree, layer.mtime), compression, write, { level, onBytes: (n) => onEvent({ state: 'writing', bytes: n, total: cached?.uncompressedSize }) }),
+    (write) => tool
+      ? layerWithTool(tool.path, s.objects, layer.parentTree, layer.tree, layer.mtime, level, write, onBytes)
+      : compressBlocks(layerBlocks(s.objects, layer.parentTree, layer.tree, layer.mtime), compression, write, { level, onBytes }),
     cached,
   )
   cache.put(layer, compression, level, d)

@@ -21,7 +21,7 @@ export const WHITEOUT_PREFIX = '.wh.'
 export const OPAQUE_MARKER = '.wh..wh..opq'
 
 /** An entry of a layer before it is written: a header plus, for regular files, the object. */
-type LayerOp = { header: TarHeader; file?: FileEntry }
+export type LayerOp = { header: TarHeader; file?: FileEntry }
 
 function dirHeader(path: string, t: Tree, mtime: number): TarHeader {
   return { name: path === '' ? './' : `${path}/`, type: 'directory', mode: t.perm, uid: t.uid, gid: t.gid, size: 0, mtime, ...(t.xattrs ? { xattrs: t.xattrs } : {}) }
@@ -111,6 +111,11 @@ function treeAt(store: ObjectStore, treeId: string, path: string): Tree | null {
   return t
 }
 
+/** Every entry of the layer of `tree` over `parentTree` (null: the full tree), in order; `secs` is every mtime. */
+export function layerOps(store: ObjectStore, parentTree: string | null, tree: string, secs: number): Generator<LayerOp> {
+  return parentTree === null ? treeOps(store, tree, secs) : diffOps(store, parentTree, tree, secs)
+}
+
 /** A piece of the layer tar; `stored` marks content that is already compressed. */
 export interface LayerBlock {
   data: Buffer
@@ -152,7 +157,7 @@ export function* layerBlocks(store: ObjectStore, parentTree: string | null, tree
   let block = Buffer.allocUnsafe(blockSize)
   let pos = 0
   let stored = false
-  const ops = parentTree === null ? treeOps(store, tree, secs) : diffOps(store, parentTree, tree, secs)
+  const ops = layerOps(store, parentTree, tree, secs)
   const cut = function* (): Generator<LayerBlock> {
     if (pos > 0) yield { data: pos === blockSize ? block : block.subarray(0, pos), stored }
     block = Buffer.allocUnsafe(blockSize)

@@ -15,6 +15,10 @@ import { importTar } from '../../src/fs/tar-import.js'
 import { blobTool } from '../../src/oci/blob-tool.js'
 import { compressBlocks, gzipCodec } from '../../src/oci/compress.js'
 import { importGzipFile } from '../../src/oci/gunzip-import.js'
+import { layerBlocks } from '../../src/oci/layer-tar.js'
+import { layerWithTool } from '../../src/oci/layer-tool.js'
+import { snapshotDir } from '../../src/fs/dir-snapshot.js'
+import { CorruptObject } from '../../src/errors.js'
 import { busyboxTar, tempDir, tempRoot } from '../helpers.js'
 
 const t = tempRoot('blob')
@@ -72,14 +76,61 @@ test('libdeflate blocks read back as the zlib path\'s: same plain bytes, same di
   assert.is(spawnSync('gzip', ['-t', f]).status, 0, 'gzip(1) accepts it')
 })
 
+test('`layer` makes the same bytes from store objects as layerBlocks + `deflate`, and refuses a corrupt object', async () => {
+  const s = await Strata.open(t.root)
+  const d = join(work, 'tree')
+  fs.mkdirSync(join(d, 'usr/share'), { recursive: true })
+  fs.writeFileSync(join(d, 'usr/share/text'), Array.from({ length: 60_000 }, (_, i) => `row ${i}\n`).join(''))
+  fs.writeFileSync(join(d, 'usr/share/packed.gz'), gzipSync(randomBytes(200_000))) // stored blocks of its own
+  fs.writeFileSync(join(d, 'usr/share/noise'), randomBytes(1_500_000)) // crosses block boundaries
+  fs.writeFileSync(join(d, 'empty'), '')
+  fs.symlinkSync('usr/share/text', join(d, 'link'))
+  const base = (await snapshotDir(s.objects, d)).tree
+  fs.writeFileSync(join(d, 'usr/share/text'), 'changed\n')
+  fs.rmSync(join(d, 'empty'))
+  const top = (await snapshotDir(s.objects, d)).tree
+  await s.objects.flush()
+  const when = new Date('2024-05-06T07:08:09Z')
+  for (const [parent, tree] of [[null, base], [base, top]] as const) {
+    const viaLayer: Buffer[] = []
+    const a = await layerWithTool(tool!.path, s.objects, parent, tree, when, 1, (b) => void viaLayer.push(b))
+    const viaBlocks: Buffer[] = []
+    const b = await compressBlocks(layerBlocks(s.objects, parent, tree, when), 'gzip', (x) => void viaBlocks.push(x))
+    assert.equal(a, b, 'same digests and sizes')
+    assert.ok(Buffer.concat(viaLayer).equals(Buffer.concat(viaBlocks)))
+    assert.is(a.digest, sha(Buffer.concat(viaLayer)))
+    assert.is(a.diffId, sha(gunzipSync(Buffer.concat(viaLayer))))
+  }
+  // an object whose bytes changed on disk is refused as corrupt, naming it
+  const noise = s.objects.readTree(s.objects.readTree(s.objects.readTree(base).entries.find((e) => e.name === 'usr')!.id).entries.find((e) => e.name === 'share')!.id).entries.find((e) => e.name === 'noise')!
+  const p = s.objects.path(noise.id, 'file')
+  const saved = fs.readFileSync(p)
+  try {
+    fs.chmodSync(p, 0o644)
+    fs.writeFileSync(p, Buffer.concat([saved.subarray(0, 1000), Buffer.from('X'), saved.subarray(1001)]))
+    await layerWithTool(tool!.path, s.objects, null, base, when, 1, () => {}).then(
+      () => assert.unreachable('a corrupt object was sent'),
+      (e) => {
+        assert.instance(e, CorruptObject)
+        assert.match((e as Error).message, new RegExp(`corrupt object ${noise.id}: does not match its content`))
+      },
+    )
+  } finally {
+    fs.writeFileSync(p, saved)
+  }
+})
+
 test('deflate refuses a bad frame with one line and a non-zero exit', () => {
-  const r = blob(['deflate', '2'], Buffer.from([255, 255, 255, 255, 1, 0, 0, 0]))
+  const r = blob(['deflate', '2', '3'], Buffer.from([255, 255, 255, 255, 1, 0, 0, 0]))
   assert.is(r.status, 1)
   assert.match(r.stderr.toString(), /^strata-blob: deflate: bad frame/)
-  const short = blob(['deflate', '2'], Buffer.from([10, 0, 0, 0, 1, 0, 0, 0, 1, 2]))
+  const short = blob(['deflate', '2', '3'], Buffer.from([10, 0, 0, 0, 1, 0, 0, 0, 1, 2]))
   assert.is(short.status, 1)
   assert.match(short.stderr.toString(), /input ends inside a frame/)
-  assert.is(blob(['deflate', '0']).status, 2)
+  assert.is(blob(['deflate', '0', '3']).status, 2)
+  const badOp = blob(['layer', work, '1', '1', '3'], Buffer.from('Z\0\0\0\0'))
+  assert.is(badOp.status, 1)
+  assert.match(badOp.stderr.toString(), /^strata-blob: layer: bad op/)
 })
 
 test('gunzip writes the plain bytes and their sha256 and size; padding after the last member is allowed', () => {
