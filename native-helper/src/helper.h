@@ -26,7 +26,7 @@
 #define EXIT_NOT_FOUND 127
 
 /* ------------------------------------------------------------------ log.c */
-extern char herr_msg[2048];
+extern __thread char herr_msg[2048]; /* per thread: object writers report their own */
 /* record "step: detail: strerror(errno)"; returns -1 */
 int herr(const char *step, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* record "step: detail" (no errno); returns -1 */

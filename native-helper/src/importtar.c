@@ -7,10 +7,12 @@
  * `LIBARCHIVE.xattr.*` (base64 values, %-escaped names); zero blocks are skipped.
  *
  * Files up to 1 MiB are hashed in memory first, so content already in the store costs
- * no inode; larger ones are written while they are hashed. Paths are reported raw:
+ * no inode, and are written by objwriter.c's threads (one per core; STRATA_IMPORT_THREADS
+ * overrides) while parsing goes on; larger ones are written while they are hashed. Paths are reported raw:
  * Node refuses absolute paths, `..`, writes through symlinks and hard links that leave
  * the archive. Nothing here ever creates a file outside OBJECTS_DIR. */
 #include "objects.h"
+#include "objwriter.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -280,7 +282,7 @@ static int regular_entry(struct importer *im, struct fmeta *m, bool skip_object,
       return herrx(STEP, "truncated archive: %s has %zu of %llu bytes", im->name.p, rd_avail(r), (unsigned long long)m->size);
     const uint8_t *content = r->buf + r->start;
     object_id(&im->s, m, im->xenc.p, im->xenc.len, content, (size_t)m->size, id);
-    if (!skip_object && !store_has(&im->s, id) && store_write_regular(&im->s, id, m, &im->x, content, (size_t)m->size) < 0)
+    if (!skip_object && !store_has(&im->s, id) && objwriter_put(&im->s, id, m, &im->x, content, (size_t)m->size) < 0)
       return -1;
     rd_skip(r, (size_t)m->size);
   } else {
@@ -517,6 +519,13 @@ int cmd_import_tar(int argc, char **argv) {
     herr_print();
     return 1;
   }
+  const char *threads_env = getenv("STRATA_IMPORT_THREADS");
+  long cores = sysconf(_SC_NPROCESSORS_ONLN);
+  int threads = threads_env ? atoi(threads_env) : cores > 0 ? (int)cores : 1;
+  if (objwriter_start(dir, threads) < 0) {
+    herr_print();
+    return 1;
+  }
   out_init(&im.o, 1);
   im.r.fd = 0;
   im.r.cap = READ_BUF;
@@ -527,6 +536,10 @@ int cmd_import_tar(int argc, char **argv) {
   for (;;) {
     bool done;
     if (next_entry(&im, &done) < 0) {
+      char msg[sizeof herr_msg];
+      memcpy(msg, herr_msg, sizeof msg);
+      objwriter_finish(); /* no thread may still be writing when we exit */
+      memcpy(herr_msg, msg, sizeof msg);
       store_cleanup(&im.s);
       out_flush(&im.o);
       herr_print();
@@ -534,7 +547,7 @@ int cmd_import_tar(int argc, char **argv) {
     }
     if (done) break;
   }
-  if (out_flush(&im.o) < 0) {
+  if (objwriter_finish() < 0 || out_flush(&im.o) < 0) {
     herr_print();
     return 1;
   }

@@ -10,7 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
-char herr_msg[2048];
+__thread char herr_msg[2048];
 
 static int vrecord(const char *step, bool with_errno, const char *fmt, va_list ap) {
   int saved = errno;

@@ -79,8 +79,8 @@ const end = Buffer.alloc(1024)
 // ---------------------------------------------------------------- running the helper
 interface Rec { type: string; path: string; perm: number; uid: number; gid: number; size: number; rdev: number; xattrs: string; id: string; link: string; raw?: string }
 
-function run(args: string[], input?: Buffer): { code: number; recs: Rec[]; stderr: string } {
-  const r = spawnSync(helper, args, { input, maxBuffer: 1 << 28 })
+function run(args: string[], input?: Buffer, env?: Record<string, string>): { code: number; recs: Rec[]; stderr: string } {
+  const r = spawnSync(helper, args, { input, maxBuffer: 1 << 28, ...(env ? { env: { ...process.env, ...env } } : {}) })
   const f = r.stdout.toString('utf8').split('\0')
   f.pop()
   const n = args[0] === 'snapshot' ? 11 : 10
@@ -243,6 +243,32 @@ for (const [what, input, message] of broken) {
     assert.equal(fs.readdirSync(join(objects, 'tmp')), [])
   })
 }
+
+test('writer threads (default) and the single-threaded path give the same records and objects; a writer failure is one line', () => {
+  const files = Array.from({ length: 300 }, (_, i) => entry({ name: `d${i % 7}/f${i}`, mode: 0o600 + (i % 3) }, Buffer.from(`content ${i % 50}\n`.repeat(1 + (i % 40)))))
+  const tar = Buffer.concat([...files, entry({ name: 'big' }, Buffer.alloc(3 << 20, 'b')), end])
+  const threaded = freshStore('threads-on')
+  const single = freshStore('threads-off')
+  const a = run(['import-tar', threaded], tar, { STRATA_IMPORT_THREADS: '4' })
+  const b = run(['import-tar', single], tar, { STRATA_IMPORT_THREADS: '0' })
+  assert.is(a.code, 0, a.stderr)
+  assert.is(b.code, 0, b.stderr)
+  assert.equal(a.recs, b.recs)
+  assert.is(countObjects(threaded), countObjects(single))
+  for (const r of a.recs) {
+    const st = fs.statSync(objPath(threaded, r.id))
+    assert.is(st.mode & 0o7777, r.perm, r.path)
+    assert.is(fs.readFileSync(objPath(threaded, r.id)).equals(fs.readFileSync(objPath(single, r.id))), true, r.path)
+  }
+  assert.equal(fs.readdirSync(join(threaded, 'tmp')), [])
+  // a fan-out directory that is a file: the writer thread's failure ends the import with its message
+  const broken = freshStore('threads-fail')
+  const id = a.recs[0].id
+  fs.writeFileSync(join(broken, id.slice(0, 2)), 'not a directory')
+  const f = run(['import-tar', broken], tar, { STRATA_IMPORT_THREADS: '2' })
+  assert.is(f.code, 1)
+  assert.match(f.stderr, new RegExp(`^strata-helper: store: place .*/${id.slice(0, 2)}/${id.slice(2)}\\.file: Not a directory\n$`))
+})
 
 test('an empty input is an empty archive; zero blocks are skipped', () => {
   const objects = freshStore('empty')
