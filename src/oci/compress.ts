@@ -15,7 +15,7 @@ import type { Readable } from 'node:stream'
 import { GzipPipe, runGzipPipe } from './block-deflater.js'
 import { blobTool } from './blob-tool.js'
 import { DigestCounter } from './digest.js'
-import type { LayerBlock } from './layer-tar.js'
+import { BLOCK_SIZE, type LayerBlock } from './layer-tar.js'
 
 export const DEFAULT_GZIP_LEVEL = 1
 
@@ -28,9 +28,11 @@ export interface BlobDigests {
   uncompressedSize: number
 }
 
-/** What makes gzip bytes: libdeflate through strata-blob, or Node's zlib. */
+/** What makes a pushed layer's gzip bytes: libdeflate through strata-blob above one block and zlib below, or zlib alone. */
 export function gzipCodec(): string {
-  return blobTool()?.codec ?? `zlib ${process.versions.zlib}`
+  const zlib = `zlib ${process.versions.zlib}`
+  const tool = blobTool()
+  return tool ? `${tool.codec} above ${BLOCK_SIZE}, ${zlib} below` : zlib
 }
 
 const gzipAsync = (b: Buffer, level: number): Promise<Buffer> =>
@@ -44,12 +46,12 @@ export async function compressBlocks(
   blocks: Iterator<LayerBlock>,
   compression: 'gzip' | 'none',
   write: (b: Buffer) => void | Promise<void>,
-  opts: { level?: number; onBytes?: (uncompressed: number) => void } = {},
+  opts: { level?: number; onBytes?: (uncompressed: number) => void; inProcess?: boolean } = {},
 ): Promise<BlobDigests> {
   const raw = new DigestCounter()
   const out = new DigestCounter()
   const level = opts.level ?? DEFAULT_GZIP_LEVEL
-  const tool = compression === 'gzip' ? blobTool() : null
+  const tool = compression === 'gzip' && !opts.inProcess ? blobTool() : null
   if (tool) return compressWithTool(tool.path, blocks, write, level, opts.onBytes)
   const window = compression === 'none' ? 1 : Math.max(2, availableParallelism()) + 1
   const inflight: Promise<Buffer>[] = []

@@ -9,7 +9,7 @@ import { compressBlocks, DEFAULT_GZIP_LEVEL, type BlobDigests } from './compress
 import { sha256 } from './digest.js'
 import { buildConfig, type OciConfig } from './image-config.js'
 import { LayerCache } from './layer-cache.js'
-import { layerBlocks } from './layer-tar.js'
+import { BLOCK_SIZE, layerBlocks, layerOps, type LayerOp } from './layer-tar.js'
 import { layerWithTool } from './layer-tool.js'
 import { blobTool } from './blob-tool.js'
 import { OCI_CONFIG, OCI_LAYER, OCI_LAYER_GZIP, OCI_MANIFEST, type Descriptor, type Manifest } from './media-types.js'
@@ -69,21 +69,33 @@ export async function writeImage(s: Strata, top: string, sink: BlobSink, opts: W
   const mediaType = opts.compression === 'gzip' ? OCI_LAYER_GZIP : OCI_LAYER
   const layers: Descriptor[] = []
   const diffIds: string[] = []
+  let writtenLayers = 0
   for (const [index, layer] of plan.layers.entries()) {
-    const d = await writeLayer(s, layer, sink, opts.compression, level, cache, (e) => opts.onLayer?.({ index, count: plan.layers.length, commit: layer.commit, ...e }))
+    const { written, ...d } = await writeLayer(s, layer, sink, opts.compression, level, cache, (e) => opts.onLayer?.({ index, count: plan.layers.length, commit: layer.commit, ...e }))
+    if (written) writtenLayers++
     layers.push({ mediaType, digest: d.digest, size: d.size })
     diffIds.push(d.diffId)
   }
   const config = buildConfig(plan.chain, diffIds, images)
   const configBytes = Buffer.from(JSON.stringify(config))
   const configDesc: Descriptor = { mediaType: OCI_CONFIG, digest: sha256(configBytes), size: configBytes.length }
-  if (!(await sink.has(configDesc.digest, 'config'))) await sink.putBytes(configDesc, configBytes, 'config')
+  // a config naming a layer that had to be produced is almost never there already: send it
+  // without asking (sending a blob the destination has is harmless)
+  const uploadedLayer = writtenLayers > 0
+  if (uploadedLayer || !(await sink.has(configDesc.digest, 'config'))) await sink.putBytes(configDesc, configBytes, 'config')
   const manifest: Manifest = { schemaVersion: 2, mediaType: OCI_MANIFEST, config: configDesc, layers, annotations: { 'io.strata.commit': top } }
   const manifestBytes = Buffer.from(JSON.stringify(manifest))
   const manifestDesc: Descriptor = { mediaType: OCI_MANIFEST, digest: sha256(manifestBytes), size: manifestBytes.length }
   const written: WrittenImage = { top, plan, config, configDesc, layers, diffIds, manifest, manifestBytes, manifestDesc, sideImages }
   seen.set(top, written)
   return written
+}
+
+/** Whether a layer's tar (headers counted as one block each) fits in one block. */
+function fitsOneBlock(ops: LayerOp[]): boolean {
+  let size = 1024
+  for (const o of ops) size += 512 + Math.ceil((o.file?.size ?? 0) / 512) * 512
+  return size <= BLOCK_SIZE
 }
 
 async function writeLayer(
@@ -94,22 +106,26 @@ async function writeLayer(
   level: number,
   cache: LayerCache,
   onEvent: (e: Pick<LayerEvent, 'state' | 'bytes' | 'total'>) => void,
-): Promise<BlobDigests> {
+): Promise<BlobDigests & { written: boolean }> {
   const cached = cache.get(layer, compression, level)
   if (cached && (await sink.has(cached.digest, 'layer'))) {
     onEvent({ state: 'exists', total: cached.size })
-    return cached
+    return { ...cached, written: false }
   }
   onEvent({ state: 'writing', bytes: 0, total: cached?.uncompressedSize })
   const onBytes = (n: number): void => onEvent({ state: 'writing', bytes: n, total: cached?.uncompressedSize })
   const tool = compression === 'gzip' ? blobTool() : null
+  // strata-blob for layers of more than one block; a smaller one is compressed here, where
+  // starting a process would cost more than the work (gzipCodec names both in the cache key)
+  const ops = tool ? [...layerOps(s.objects, layer.parentTree, layer.tree, Math.floor(layer.mtime.getTime() / 1000))] : []
+  const viaTool = tool !== null && !fitsOneBlock(ops)
   const d = await sink.putStream(
-    (write) => tool
-      ? layerWithTool(tool.path, s.objects, layer.parentTree, layer.tree, layer.mtime, level, write, onBytes)
-      : compressBlocks(layerBlocks(s.objects, layer.parentTree, layer.tree, layer.mtime), compression, write, { level, onBytes }),
+    (write) => viaTool
+      ? layerWithTool(tool.path, s.objects, ops, level, write, onBytes)
+      : compressBlocks(layerBlocks(s.objects, layer.parentTree, layer.tree, layer.mtime), compression, write, { level, onBytes, inProcess: true }),
     cached,
   )
   cache.put(layer, compression, level, d)
   onEvent({ state: 'done', bytes: d.uncompressedSize, total: d.uncompressedSize })
-  return d
+  return { ...d, written: true }
 }

@@ -7,7 +7,7 @@ import { fileHeader } from '../store/encoding.js'
 import type { ObjectStore } from '../store/objects.js'
 import { GzipPipe, runGzipPipe } from './block-deflater.js'
 import type { BlobDigests } from './compress.js'
-import { layerOps } from './layer-tar.js'
+import type { LayerOp } from './layer-tar.js'
 import { encodeHeader, END_OF_ARCHIVE } from './tar-header.js'
 
 const BATCH = 256 << 10
@@ -22,9 +22,7 @@ function op(kind: 'H' | 'F', body: Buffer, tail?: Buffer): Buffer {
 export async function layerWithTool(
   tool: string,
   store: ObjectStore,
-  parentTree: string | null,
-  tree: string,
-  mtime: Date,
+  ops: Iterable<LayerOp>,
   level: number,
   write: (b: Buffer) => void | Promise<void>,
   onBytes?: (uncompressed: number) => void,
@@ -44,7 +42,7 @@ export async function layerWithTool(
       size = 0
       await pipe.write(b)
     }
-    for (const o of layerOps(store, parentTree, tree, Math.floor(mtime.getTime() / 1000))) {
+    for (const o of ops) {
       add(op('H', encodeHeader(o.header)))
       const e = o.file
       if (e && e.size > 0) {

@@ -15,7 +15,7 @@ import { importTar } from '../../src/fs/tar-import.js'
 import { blobTool } from '../../src/oci/blob-tool.js'
 import { compressBlocks, gzipCodec } from '../../src/oci/compress.js'
 import { importGzipFile } from '../../src/oci/gunzip-import.js'
-import { layerBlocks } from '../../src/oci/layer-tar.js'
+import { layerBlocks, layerOps } from '../../src/oci/layer-tar.js'
 import { layerWithTool } from '../../src/oci/layer-tool.js'
 import { snapshotDir } from '../../src/fs/dir-snapshot.js'
 import { CorruptObject } from '../../src/errors.js'
@@ -93,7 +93,7 @@ test('`layer` makes the same bytes from store objects as layerBlocks + `deflate`
   const when = new Date('2024-05-06T07:08:09Z')
   for (const [parent, tree] of [[null, base], [base, top]] as const) {
     const viaLayer: Buffer[] = []
-    const a = await layerWithTool(tool!.path, s.objects, parent, tree, when, 1, (b) => void viaLayer.push(b))
+    const a = await layerWithTool(tool!.path, s.objects, layerOps(s.objects, parent, tree, Math.floor(when.getTime() / 1000)), 1, (b) => void viaLayer.push(b))
     const viaBlocks: Buffer[] = []
     const b = await compressBlocks(layerBlocks(s.objects, parent, tree, when), 'gzip', (x) => void viaBlocks.push(x))
     assert.equal(a, b, 'same digests and sizes')
@@ -108,7 +108,7 @@ test('`layer` makes the same bytes from store objects as layerBlocks + `deflate`
   try {
     fs.chmodSync(p, 0o644)
     fs.writeFileSync(p, Buffer.concat([saved.subarray(0, 1000), Buffer.from('X'), saved.subarray(1001)]))
-    await layerWithTool(tool!.path, s.objects, null, base, when, 1, () => {}).then(
+    await layerWithTool(tool!.path, s.objects, layerOps(s.objects, null, base, 0), 1, () => {}).then(
       () => assert.unreachable('a corrupt object was sent'),
       (e) => {
         assert.instance(e, CorruptObject)

@@ -286,7 +286,9 @@ export class RegistryClient {
     }
     // one chunk on the wire while the next is produced (compression never waits for the network unless two are pending)
     let sending: Promise<void> = Promise.resolve()
+    let chunked = false
     const flush = async (): Promise<void> => {
+      chunked = true
       const chunk = pending.length === 1 ? pending[0] : Buffer.concat(pending)
       pending = []
       pendingSize = 0
@@ -299,9 +301,13 @@ export class RegistryClient {
       pendingSize += b.length
       if (pendingSize >= UPLOAD_CHUNK) await flush()
     })
-    if (pendingSize) await flush()
+    // a blob that fit in one chunk goes up with the closing PUT (one request fewer: small layers, re-pushes)
+    const whole = !chunked && pendingSize > 0
+    const body = whole ? Buffer.concat(pending) : undefined
+    if (!whole && pendingSize) await flush()
     await sending
-    const res = await this.send('PUT', withDigest(loc, d.digest), { scope: pushScope(repo) })
+    const res = await this.send('PUT', withDigest(loc, d.digest), { scope: pushScope(repo), ...(body ? { body, headers: { 'Content-Type': 'application/octet-stream' } } : {}) })
+    if (body && res.status === 201) onSent?.(body.length)
     if (res.status !== 201) return this.fail(res, `finishing the upload of ${d.digest}`)
     res.body.resume()
     return d

@@ -9,6 +9,7 @@ import type { BlobDigests } from '../compress.js'
 import { writeImage, type BlobKind, type BlobSink, type LayerEvent, type WrittenImage } from '../image-writer.js'
 import type { Descriptor } from '../media-types.js'
 import { RegistryClient, type ClientOptions } from './client.js'
+import { warmHttp } from './http.js'
 import type { RemoteRef } from './reference.js'
 
 class RegistrySink implements BlobSink {
@@ -48,7 +49,9 @@ export interface PushResult {
 }
 
 export async function pushImage(s: Strata, source: string, dest: RemoteRef, opts: PushOptions): Promise<PushResult> {
-  const commit = await s.read((tx) => resolveRevision(tx, s.objects, source))
+  const resolving = s.read((tx) => resolveRevision(tx, s.objects, source))
+  warmHttp()
+  const commit = await resolving
   const client = new RegistryClient(dest.registry, dest.endpoint, opts)
   let uploaded = 0
   const sink = new RegistrySink(client, dest.repository)
