@@ -1,7 +1,7 @@
 /* deflate.c — `strata-blob deflate THREADS DIGEST_FD`: blocks the caller cut → gzip members.
  *
  * In:  frames of  u32le length, u8 level (0-12; 0 stores), 3 zero bytes, data.
- * Out: pipeline.c's frames on stdout, then both digests on DIGEST_FD. */
+ * Out: the gzip stream on stdout; progress and both digests on DIGEST_FD (pipeline.c). */
 #include "blob.h"
 #include "pipeline.h"
 
@@ -16,7 +16,7 @@ int cmd_deflate(int argc, char **argv) {
   int digest_fd = atoi(argv[1]);
   widen_pipe(0);
   widen_pipe(1);
-  pipeline_start(threads, 1);
+  pipeline_start(threads, 1, digest_fd);
   for (;;) {
     unsigned char hdr[8];
     if (!read_exact(0, hdr, sizeof hdr, "deflate")) break;
@@ -29,6 +29,6 @@ int cmd_deflate(int argc, char **argv) {
     s->level = level;
     pipeline_submit(s);
   }
-  pipeline_finish(digest_fd);
+  pipeline_finish();
   return 0;
 }

@@ -164,7 +164,7 @@ int cmd_layer(int argc, char **argv) {
   int digest_fd = atoi(argv[3]);
   widen_pipe(0);
   widen_pipe(1);
-  pipeline_start(threads, 1);
+  pipeline_start(threads, 1, digest_fd);
   blk.cur = pipeline_slot(BLOCK_SIZE);
   unsigned char *hdr = malloc(MAX_HEADER);
   if (!hdr) blob_die(BLOB_EXIT_FAIL, "layer", "out of memory");
@@ -188,6 +188,6 @@ int cmd_layer(int argc, char **argv) {
     put_file(dirfd, id, hdr, n, le(tail, 8));
   }
   cut();
-  pipeline_finish(digest_fd);
+  pipeline_finish();
   return 0;
 }

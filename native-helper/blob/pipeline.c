@@ -1,11 +1,13 @@
 /* pipeline.c — the ordered compression pipeline under `deflate` and `layer`.
  *
- * Out: frames of  u32le member length, u64le plain bytes so far (progress), one complete
- * gzip member. A series of members is one valid gzip stream (RFC 1952 §2.2), so the
- * caller just concatenates them. libdeflate compresses whole buffers 2–3× faster than
- * zlib at the same level, and whole buffers are exactly what blocks are. The writer
- * thread hashes both sides in order (SHA-256, OpenSSL: SHA-NI where the CPU has it), so
- * the caller never touches the plain bytes. */
+ * Out: the gzip members, one per block, in block order, on out_fd: a series of members
+ * is one valid gzip stream (RFC 1952 §2.2), so the bytes are the blob itself and the
+ * caller forwards them untouched. After each member a line `p <plain bytes so far>` goes
+ * to the digest fd (progress), and at the end `d sha256:<plain> <size> sha256:<gzip> <size>`.
+ * libdeflate compresses whole buffers 2–3× faster than zlib at the same level, and whole
+ * buffers are exactly what blocks are. The writer thread hashes both sides in order
+ * (SHA-256, OpenSSL: SHA-NI where the CPU has it), so the caller never touches the plain
+ * bytes. */
 #include "blob.h"
 #include "pipeline.h"
 
@@ -27,7 +29,7 @@ static struct {
   struct slot *slots;
   size_t nslots;
   size_t next_read, next_take, next_write; /* sequence numbers */
-  int eof, threads, out_fd;
+  int eof, threads, out_fd, digest_fd;
   pthread_t workers[MAX_THREADS], writer;
   EVP_MD_CTX *plain_sha, *gz_sha;
   unsigned long long plain_size, gz_size;
@@ -64,10 +66,6 @@ static void *worker(void *arg) {
   return NULL;
 }
 
-static void put_le(unsigned char *p, unsigned long long v, int n) {
-  for (int i = 0; i < n; i++) p[i] = (unsigned char)(v >> (8 * i));
-}
-
 static void *writer(void *arg) {
   (void)arg;
   pthread_mutex_lock(&q.mu);
@@ -77,11 +75,10 @@ static void *writer(void *arg) {
       pthread_cond_wait(&q.changed, &q.mu);
     if (q.next_write == q.next_read) break; /* eof, all written */
     pthread_mutex_unlock(&q.mu);
-    unsigned char hdr[12];
-    put_le(hdr, s->out_len, 4);
-    put_le(hdr + 4, s->raw_end, 8);
-    write_all(q.out_fd, hdr, sizeof hdr, "deflate");
     write_all(q.out_fd, s->out, s->out_len, "deflate");
+    char line[32];
+    int n = snprintf(line, sizeof line, "p %llu\n", s->raw_end);
+    write_all(q.digest_fd, line, (size_t)n, "deflate");
     EVP_DigestUpdate(q.plain_sha, s->in, s->in_len);
     EVP_DigestUpdate(q.gz_sha, s->out, s->out_len);
     q.plain_size += s->in_len;
@@ -95,10 +92,11 @@ static void *writer(void *arg) {
   return NULL;
 }
 
-void pipeline_start(int threads, int out_fd) {
+void pipeline_start(int threads, int out_fd, int digest_fd) {
   if (threads < 1 || threads > MAX_THREADS) blob_die(BLOB_EXIT_USAGE, "deflate", "THREADS must be 1-%d", MAX_THREADS);
   q.threads = threads;
   q.out_fd = out_fd;
+  q.digest_fd = digest_fd;
   q.nslots = (size_t)threads * 2 + 2; /* enough for every thread to work while the writer drains */
   q.plain_sha = EVP_MD_CTX_new();
   q.gz_sha = EVP_MD_CTX_new();
@@ -142,7 +140,7 @@ static void digest_hex(EVP_MD_CTX *c, char *out) {
   for (unsigned i = 0; i < n; i++) sprintf(out + 2 * i, "%02x", md[i]);
 }
 
-void pipeline_finish(int digest_fd) {
+void pipeline_finish(void) {
   pthread_mutex_lock(&q.mu);
   q.eof = 1;
   pthread_cond_broadcast(&q.changed);
@@ -152,6 +150,6 @@ void pipeline_finish(int digest_fd) {
   char plain[65], gz[65], line[200];
   digest_hex(q.plain_sha, plain);
   digest_hex(q.gz_sha, gz);
-  int n = snprintf(line, sizeof line, "sha256:%s %llu sha256:%s %llu\n", plain, q.plain_size, gz, q.gz_size);
-  write_all(digest_fd, line, (size_t)n, "deflate");
+  int n = snprintf(line, sizeof line, "d sha256:%s %llu sha256:%s %llu\n", plain, q.plain_size, gz, q.gz_size);
+  write_all(q.digest_fd, line, (size_t)n, "deflate");
 }

@@ -1,5 +1,5 @@
 /* pipeline.h — ordered parallel gzip: blocks go in by sequence, are compressed on worker
- * threads, and come out in the same order as frames, with SHA-256 of both sides. */
+ * threads, and come out in the same order, with SHA-256 of both sides. */
 #ifndef STRATA_BLOB_PIPELINE_H
 #define STRATA_BLOB_PIPELINE_H
 
@@ -13,13 +13,13 @@ struct slot {
   unsigned long long raw_end; /* plain bytes up to the end of this block */
 };
 
-/* starts THREADS compressors and the writer; frames go to out_fd */
-void pipeline_start(int threads, int out_fd);
+/* starts THREADS compressors and the writer: members to out_fd, progress and digests to digest_fd */
+void pipeline_start(int threads, int out_fd, int digest_fd);
 /* the next slot to fill, with room for at least `cap` input bytes (waits while it is in use) */
 struct slot *pipeline_slot(size_t cap);
 /* hands the filled slot (in_len, level set) to the compressors */
 void pipeline_submit(struct slot *s);
-/* waits for every frame to be written; writes "sha256:<plain> <size> sha256:<gzip> <size>\n" to digest_fd */
-void pipeline_finish(int digest_fd);
+/* waits for every member to be written, then writes "d sha256:<plain> <size> sha256:<gzip> <size>\n" */
+void pipeline_finish(void);
 
 #endif

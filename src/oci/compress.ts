@@ -86,7 +86,7 @@ async function compressWithTool(
   level: number,
   onBytes?: (uncompressed: number) => void,
 ): Promise<BlobDigests> {
-  const pipe = new GzipPipe(tool, ['deflate', String(Math.max(1, availableParallelism())), '3'])
+  const pipe = new GzipPipe(tool, ['deflate', String(Math.max(1, availableParallelism())), '3'], onBytes)
   const produce = async (): Promise<void> => {
     for (let next = blocks.next(); !next.done; next = blocks.next()) {
       const { data, stored } = next.value
@@ -96,10 +96,7 @@ async function compressWithTool(
       await pipe.write(Buffer.concat([header, data]))
     }
   }
-  return runGzipPipe(pipe, produce, (b, rawEnd) => {
-    onBytes?.(rawEnd)
-    return write(b)
-  })
+  return runGzipPipe(pipe, produce, write)
 }
 
 /** A plain tar stream from a layer blob of the given compression. */

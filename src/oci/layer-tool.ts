@@ -27,7 +27,7 @@ export async function layerWithTool(
   write: (b: Buffer) => void | Promise<void>,
   onBytes?: (uncompressed: number) => void,
 ): Promise<BlobDigests> {
-  const pipe = new GzipPipe(tool, ['layer', store.dir, String(Math.max(1, availableParallelism())), String(level), '3'])
+  const pipe = new GzipPipe(tool, ['layer', store.dir, String(Math.max(1, availableParallelism())), String(level), '3'], onBytes)
   const produce = async (): Promise<void> => {
     let batch: Buffer[] = []
     let size = 0
@@ -56,8 +56,5 @@ export async function layerWithTool(
     add(op('H', END_OF_ARCHIVE))
     await flush()
   }
-  return runGzipPipe(pipe, produce, (b, rawEnd) => {
-    onBytes?.(rawEnd)
-    return write(b)
-  })
+  return runGzipPipe(pipe, produce, write)
 }

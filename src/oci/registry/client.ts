@@ -23,13 +23,13 @@ export interface ClientOptions {
 
 interface SendOptions {
   headers?: Record<string, string>
-  body?: Buffer
+  body?: Buffer | Buffer[]
   /** token scope, e.g. repository:team/app:pull */
   scope?: string
   timeout?: number
 }
 
-export const UPLOAD_CHUNK = Number(process.env.STRATA_UPLOAD_CHUNK ?? 16 << 20)
+export const UPLOAD_CHUNK = Number(process.env.STRATA_UPLOAD_CHUNK ?? 8 << 20)
 const RETRIES = 3
 
 export class RegistryClient {
@@ -254,18 +254,19 @@ export class RegistryClient {
     let offset = 0
     let pending: Buffer[] = []
     let pendingSize = 0
-    const sendChunk = async (chunk: Buffer): Promise<void> => {
-      for (let attempt = 0; chunk.length > 0; attempt++) {
+    // a chunk is its parts as produced: sent one after another, never joined
+    const sendChunk = async (parts: Buffer[], size: number): Promise<void> => {
+      for (let attempt = 0; size > 0; attempt++) {
         let res: HttpResponse | undefined
         try {
-          res = await this.send('PATCH', loc, { headers: { 'Content-Type': 'application/octet-stream', 'Content-Range': `${offset}-${offset + chunk.length - 1}` }, body: chunk, scope: pushScope(repo), timeout: 120_000 })
+          res = await this.send('PATCH', loc, { headers: { 'Content-Type': 'application/octet-stream', 'Content-Range': `${offset}-${offset + size - 1}` }, body: parts, scope: pushScope(repo), timeout: 120_000 })
         } catch (e) {
           if (attempt >= RETRIES || !(e instanceof RegistryError) || e instanceof AuthRequired) throw e
         }
         if (res && res.status === 202) {
           res.body.resume()
           loc = this.location(res)
-          offset += chunk.length
+          offset += size
           onSent?.(offset)
           return
         }
@@ -279,8 +280,9 @@ export class RegistryClient {
         loc = this.location(status)
         const m = /^(?:bytes=)?0-(\d+)$/.exec(String(status.headers.range ?? ''))
         const have = m ? Number(m[1]) + 1 : 0
-        if (have < offset || have > offset + chunk.length) throw new RegistryError(`the upload to ${repo} lost data (the registry has ${have} bytes, ${offset} were sent); push again`)
-        chunk = chunk.subarray(have - offset)
+        if (have < offset || have > offset + size) throw new RegistryError(`the upload to ${repo} lost data (the registry has ${have} bytes, ${offset} were sent); push again`)
+        parts = dropFront(parts, have - offset)
+        size -= have - offset
         offset = have
       }
     }
@@ -289,11 +291,12 @@ export class RegistryClient {
     let chunked = false
     const flush = async (): Promise<void> => {
       chunked = true
-      const chunk = pending.length === 1 ? pending[0] : Buffer.concat(pending)
+      const parts = pending
+      const size = pendingSize
       pending = []
       pendingSize = 0
       await sending
-      sending = sendChunk(chunk)
+      sending = sendChunk(parts, size)
       sending.catch(() => {}) // surfaced by the next await
     }
     const d = await produce(async (b) => {
@@ -303,11 +306,11 @@ export class RegistryClient {
     })
     // a blob that fit in one chunk goes up with the closing PUT (one request fewer: small layers, re-pushes)
     const whole = !chunked && pendingSize > 0
-    const body = whole ? Buffer.concat(pending) : undefined
+    const body = whole ? pending : undefined
     if (!whole && pendingSize) await flush()
     await sending
     const res = await this.send('PUT', withDigest(loc, d.digest), { scope: pushScope(repo), ...(body ? { body, headers: { 'Content-Type': 'application/octet-stream' } } : {}) })
-    if (body && res.status === 201) onSent?.(body.length)
+    if (body && res.status === 201) onSent?.(pendingSize)
     if (res.status !== 201) return this.fail(res, `finishing the upload of ${d.digest}`)
     res.body.resume()
     return d
@@ -352,4 +355,18 @@ function withDigest(loc: URL, digest: string): URL {
 function nextLink(link: string | undefined): string | null {
   const m = link ? /<([^>]+)>\s*;\s*rel="?next"?/.exec(link) : null
   return m ? m[1] : null
+}
+
+/** The parts without their first `n` bytes (a chunk resumed where the registry stopped). */
+function dropFront(parts: Buffer[], n: number): Buffer[] {
+  const out: Buffer[] = []
+  for (const p of parts) {
+    if (n >= p.length) {
+      n -= p.length
+      continue
+    }
+    out.push(n > 0 ? p.subarray(n) : p)
+    n = 0
+  }
+  return out
 }

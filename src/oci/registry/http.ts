@@ -22,7 +22,8 @@ export interface HttpRequest {
   method: string
   url: URL
   headers?: Record<string, string>
-  body?: Buffer
+  /** the body; a list is sent part after part, never joined (upload chunks) */
+  body?: Buffer | Buffer[]
   /** TLS certificate verification (default on) */
   verify?: boolean
   /** ms without progress before the request fails */
@@ -78,19 +79,21 @@ export class NetworkError extends Error {
 function once(req: HttpRequest): Promise<HttpResponse> {
   const mod = req.url.protocol === 'https:' ? https : http
   return new Promise((resolve, reject) => {
+    const parts = req.body === undefined ? [] : Array.isArray(req.body) ? req.body : [req.body]
+    const length = parts.reduce((n, b) => n + b.length, 0)
     const r = mod.request(req.url, {
       method: req.method,
-      headers: { 'User-Agent': 'strata/0.1', ...(req.headers ?? {}), ...(req.body ? { 'Content-Length': String(req.body.length) } : req.method === 'PUT' || req.method === 'POST' || req.method === 'PATCH' ? { 'Content-Length': '0' } : {}) },
+      headers: { 'User-Agent': 'strata/0.1', ...(req.headers ?? {}), ...(length || req.method === 'PUT' || req.method === 'POST' || req.method === 'PATCH' ? { 'Content-Length': String(length) } : {}) },
       agent: agentFor(req.url, req.verify !== false),
     })
     r.setTimeout(req.timeout ?? 60_000, () => r.destroy(new NetworkError(`${req.url.host} did not answer within ${Math.round((req.timeout ?? 60_000) / 1000)}s`, 'ETIMEDOUT')))
     r.on('error', (e: NodeJS.ErrnoException) => reject(e instanceof NetworkError ? e : new NetworkError(`cannot reach ${req.url.host}: ${e.message}`, e.code)))
     r.on('response', (res) => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: res, url: req.url }))
-    r.end(req.body)
+    for (const b of parts) r.write(b)
+    r.end()
   })
 }
 
-/** Sends a request, following up to 5 redirects. */
 /**
  * Loads the HTTP stack now (in the start-up snapshot it is a proxy that loads on first
  * use, ~8 ms): called while the event log opens on the thread pool, the two overlap.
@@ -99,6 +102,7 @@ export function warmHttp(): void {
   void http.Agent
 }
 
+/** Sends a request, following up to 5 redirects. */
 export async function request(req: HttpRequest): Promise<HttpResponse> {
   let cur = req
   for (let hop = 0; ; hop++) {
