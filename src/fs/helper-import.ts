@@ -209,7 +209,7 @@ export async function importTarWithHelper(store: ObjectStore, input: Readable, o
   }
   if (sourceFailure) throw new BadArchive(`cannot read the archive: ${sourceFailure.message}`)
   if (!sawEntry && !opts.base) throw new BadArchive('the archive is empty or not a tar archive')
-  const tree = builder.write(store)
+  const tree = await builder.writeAsync(store)
   return { tree, entries: progress.entries, bytes: progress.bytes }
 }
 

@@ -7,6 +7,7 @@
 // event that refers to it, so a crash leaves unreferenced objects (gc removes them),
 // never a reference to a missing one. Every read checks the hash.
 import * as fs from 'node:fs'
+import * as fsp from 'node:fs/promises'
 import { join } from 'node:path'
 import { CorruptObject, NoSuchObject, AmbiguousRevision, BadRevision } from '../errors.js'
 import { createHasher, blake3Hex } from './hash.js'
@@ -179,6 +180,36 @@ export class ObjectStore {
     this.treeCache.set(id, t)
     this.writeBytes(id, 'tree', bytes)
     return id
+  }
+
+  /** A tree's id and bytes, without writing it (it is readable from the cache at once). */
+  prepareTree(t: Tree): { id: string; bytes: Buffer } {
+    const bytes = encodeTree(t)
+    const id = blake3Hex(bytes)
+    this.treeCache.set(id, t)
+    return { id, bytes }
+  }
+
+  /**
+   * Writes prepared trees, spread over the thread pool: a big import has hundreds, each a
+   * new inode, which the kernel makes in the calling thread.
+   */
+  async writeTrees(prepared: { id: string; bytes: Buffer }[]): Promise<void> {
+    const seen = new Set<string>()
+    const todo = prepared.filter((x) => !seen.has(x.id) && seen.add(x.id) && !this.has(x.id, 'tree'))
+    let next = 0
+    const worker = async (): Promise<void> => {
+      while (next < todo.length) {
+        const { id, bytes } = todo[next++]
+        const tmp = this.tmpName()
+        await fsp.writeFile(tmp, bytes, { flag: 'wx', mode: 0o444 })
+        await fsp.rename(tmp, this.path(id, 'tree'))
+      }
+    }
+    if (todo.length) {
+      this.dirty = true
+      await Promise.all(Array.from({ length: Math.min(8, todo.length) }, worker))
+    }
   }
 
   writeCommit(c: Commit): string {

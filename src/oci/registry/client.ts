@@ -5,6 +5,7 @@
 import * as fs from 'node:fs'
 import { createHash } from 'node:crypto'
 import type { BlobDigests } from '../compress.js'
+import { StrataError } from '../../errors.js'
 import { DigestMismatch, sha256 } from '../digest.js'
 import { MANIFEST_ACCEPT, type Descriptor } from '../media-types.js'
 import { basicHeader, parseChallenge, type Challenge } from './auth.js'
@@ -198,29 +199,46 @@ export class RegistryClient {
     if (res.status !== 200) return this.fail(res, `layer ${desc.digest}`)
     const h = createHash('sha256')
     let n = 0
-    const out = fs.openSync(path, 'w')
+    // hashed here, written on the thread pool (a write stream): the two overlap
+    const out = fs.createWriteStream(path, { highWaterMark: 4 << 20 })
     try {
-      try {
-        for await (const c of res.body) {
-          const b = c as Buffer
-          h.update(b)
-          n += b.length
-          if (n > desc.size) throw new DigestMismatch(`layer ${desc.digest}: ${this.registry} sent more than the ${desc.size} bytes the manifest promises; nothing was stored`)
-          fs.writeSync(out, b)
-          onBytes?.(n)
+      await new Promise<void>((resolve, reject) => {
+        let failed = false
+        const fail = (e: Error): void => {
+          if (failed) return
+          failed = true
+          res.body.destroy()
+          reject(e)
         }
-      } catch (e) {
-        if (e instanceof DigestMismatch) throw e
-        throw new RegistryError(`layer ${desc.digest}: the download from ${this.registry} broke off after ${n} bytes (${(e as Error).message}); nothing was stored`)
-      }
+        out.on('error', (e) => fail(new StrataError(`cannot write the download of ${desc.digest} to ${path}: ${e.message}`)))
+        res.body.on('error', (e) => fail(new RegistryError(`layer ${desc.digest}: the download from ${this.registry} broke off after ${n} bytes (${e.message}); nothing was stored`)))
+        const brokeOff = (): void => fail(new RegistryError(`layer ${desc.digest}: the download from ${this.registry} broke off after ${n} bytes; nothing was stored`))
+        res.body.on('aborted', brokeOff)
+        res.body.on('close', () => {
+          if (!res.body.complete) brokeOff()
+        })
+        res.body.on('data', (c: Buffer) => {
+          h.update(c)
+          n += c.length
+          if (n > desc.size) return fail(new DigestMismatch(`layer ${desc.digest}: ${this.registry} sent more than the ${desc.size} bytes the manifest promises; nothing was stored`))
+          onBytes?.(n)
+          if (!out.write(c)) {
+            res.body.pause()
+            out.once('drain', () => res.body.resume())
+          }
+        })
+        res.body.on('end', () => {
+          if (!failed) out.end(() => (failed ? undefined : resolve()))
+        })
+      })
       if (n !== desc.size) throw new DigestMismatch(`layer ${desc.digest}: ${this.registry} sent ${n} of ${desc.size} bytes (truncated); nothing was stored`)
       if ('sha256:' + h.digest('hex') !== desc.digest) throw new DigestMismatch(`layer ${desc.digest}: ${this.registry} sent content that does not match its digest; nothing was stored`)
     } catch (e) {
-      fs.closeSync(out)
+      out.destroy()
+      await new Promise<void>((r) => (out.closed ? r() : out.once('close', () => r())))
       fs.rmSync(path, { force: true })
       throw e
     }
-    fs.closeSync(out)
   }
 
   async putBlob(repo: string, desc: Descriptor, bytes: Buffer): Promise<void> {
