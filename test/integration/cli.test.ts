@@ -21,6 +21,12 @@ test('the start-up snapshot was built for this node, and both start paths agree'
   }
 })
 
+test('V8 flags in NODE_OPTIONS (which the snapshot refuses) still run the CLI, through the bundle', () => {
+  const r = strata(['images', '--json'], { env: { ...env, NODE_OPTIONS: '--max-old-space-size=512' } })
+  assert.is(r.code, 0, r.stderr)
+  assert.is(r.stdout, strata(['images', '--json'], { env }).stdout)
+})
+
 test('--root may come before the command, as podman users type it', () => {
   const r = strata(['--root', t.root, 'images', '-q'], { env: {} })
   assert.is(r.code, 0, r.stderr)
