@@ -91,11 +91,25 @@ export async function writeImage(s: Strata, top: string, sink: BlobSink, opts: W
   return written
 }
 
-/** Whether a layer's tar (headers counted as one block each) fits in one block. */
-function fitsOneBlock(ops: LayerOp[]): boolean {
+/**
+ * The layer's ops when its tar (each header counted as one block) is bigger than one
+ * block, else null. Reads only as far as it must: a big layer's walk goes on while the
+ * tool compresses.
+ */
+function beyondOneBlock(ops: Generator<LayerOp>): Iterable<LayerOp> | null {
+  const head: LayerOp[] = []
   let size = 1024
-  for (const o of ops) size += 512 + Math.ceil((o.file?.size ?? 0) / 512) * 512
-  return size <= BLOCK_SIZE
+  for (let n = ops.next(); !n.done; n = ops.next()) {
+    head.push(n.value)
+    size += 512 + Math.ceil((n.value.file?.size ?? 0) / 512) * 512
+    if (size > BLOCK_SIZE) {
+      return (function* () {
+        yield* head
+        yield* ops
+      })()
+    }
+  }
+  return null
 }
 
 async function writeLayer(
@@ -117,11 +131,10 @@ async function writeLayer(
   const tool = compression === 'gzip' ? blobTool() : null
   // strata-blob for layers of more than one block; a smaller one is compressed here, where
   // starting a process would cost more than the work (gzipCodec names both in the cache key)
-  const ops = tool ? [...layerOps(s.objects, layer.parentTree, layer.tree, Math.floor(layer.mtime.getTime() / 1000))] : []
-  const viaTool = tool !== null && !fitsOneBlock(ops)
+  const big = tool ? beyondOneBlock(layerOps(s.objects, layer.parentTree, layer.tree, Math.floor(layer.mtime.getTime() / 1000))) : null
   const d = await sink.putStream(
-    (write) => viaTool
-      ? layerWithTool(tool.path, s.objects, ops, level, write, onBytes)
+    (write) => tool && big
+      ? layerWithTool(tool.path, s.objects, big, level, write, onBytes)
       : compressBlocks(layerBlocks(s.objects, layer.parentTree, layer.tree, layer.mtime), compression, write, { level, onBytes, inProcess: true }),
     cached,
   )

@@ -10,7 +10,8 @@ import type { BlobDigests } from './compress.js'
 import type { LayerOp } from './layer-tar.js'
 import { encodeHeader, END_OF_ARCHIVE } from './tar-header.js'
 
-const BATCH = 256 << 10
+/** ops are sent in batches of this many bytes: small enough that the first block starts soon */
+const BATCH = 64 << 10
 
 function op(kind: 'H' | 'F', body: Buffer, tail?: Buffer): Buffer {
   const head = Buffer.alloc(5)
