@@ -268,7 +268,10 @@ export class RegistryClient {
    * fails is resumed from the offset the registry reports.
    */
   async uploadStream(repo: string, produce: (write: (b: Buffer) => Promise<void>) => Promise<BlobDigests>, onSent?: (n: number) => void): Promise<BlobDigests> {
-    let loc = await this.startUpload(repo)
+    // the upload session is opened while the first bytes are produced
+    const starting = this.startUpload(repo)
+    starting.catch(() => {}) // awaited below
+    let loc: URL
     let offset = 0
     let pending: Buffer[] = []
     let pendingSize = 0
@@ -314,6 +317,7 @@ export class RegistryClient {
       pending = []
       pendingSize = 0
       await sending
+      loc ??= await starting
       sending = sendChunk(parts, size)
       sending.catch(() => {}) // surfaced by the next await
     }
@@ -327,6 +331,7 @@ export class RegistryClient {
     const body = whole ? pending : undefined
     if (!whole && pendingSize) await flush()
     await sending
+    loc ??= await starting
     const res = await this.send('PUT', withDigest(loc, d.digest), { scope: pushScope(repo), ...(body ? { body, headers: { 'Content-Type': 'application/octet-stream' } } : {}) })
     if (body && res.status === 201) onSent?.(pendingSize)
     if (res.status !== 201) return this.fail(res, `finishing the upload of ${d.digest}`)
