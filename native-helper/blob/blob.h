@@ -20,5 +20,6 @@ void widen_pipe(int fd);
 int cmd_deflate(int argc, char **argv);
 int cmd_gunzip(int argc, char **argv);
 int cmd_layer(int argc, char **argv);
+int cmd_unzstd(int argc, char **argv);
 
 #endif

@@ -1,6 +1,7 @@
 /* deflate.c — `strata-blob deflate THREADS DIGEST_FD`: blocks the caller cut → gzip members.
  *
- * In:  frames of  u32le length, u8 level (0-12; 0 stores), 3 zero bytes, data.
+ * In:  frames of  u32le length, u8 level (0-12; 0 stores), 3 zero bytes, data. With zstd
+ * the frame's level is ignored and every block gets LEVEL.
  * Out: the gzip stream on stdout; progress and both digests on DIGEST_FD (pipeline.c). */
 #include "blob.h"
 #include "pipeline.h"
@@ -11,12 +12,14 @@
 #define LEVELS 13
 
 int cmd_deflate(int argc, char **argv) {
-  if (argc != 2) blob_die(BLOB_EXIT_USAGE, "deflate", "usage: strata-blob deflate THREADS DIGEST_FD");
+  if (argc != 2 && argc != 4) blob_die(BLOB_EXIT_USAGE, "deflate", "usage: strata-blob deflate THREADS DIGEST_FD [gzip|zstd LEVEL]");
   int threads = atoi(argv[0]);
   int digest_fd = atoi(argv[1]);
+  enum codec codec = argc == 4 ? parse_codec(argv[2], "deflate") : CODEC_GZIP;
+  int zstd_level = argc == 4 ? atoi(argv[3]) : 0;
   widen_pipe(0);
   widen_pipe(1);
-  pipeline_start(threads, 1, digest_fd);
+  pipeline_start(threads, 1, digest_fd, codec, zstd_level);
   for (;;) {
     unsigned char hdr[8];
     if (!read_exact(0, hdr, sizeof hdr, "deflate")) break;

@@ -1,4 +1,4 @@
-/* gunzip.c — `strata-blob gunzip FILE DIGEST_FD`: a gzip file (one member or a series)
+/* gunzip.c — `strata-blob gunzip FILE DIGEST_FD` (and `unzstd`, at the end): a gzip file (one member or a series)
  * → its plain bytes on stdout, then `sha256:<hex> <size>` on DIGEST_FD (the OCI diff_id
  * of a layer), so the bytes can go straight from here into `strata-helper import-tar`.
  *
@@ -18,6 +18,7 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <zstd.h>
 
 #define DEFAULT_MAX_MEMBER ((size_t)1 << 30)
 #define MIN_BUFFER ((size_t)4 << 20)
@@ -87,5 +88,59 @@ int cmd_gunzip(int argc, char **argv) {
   for (unsigned i = 0; i < mdlen; i++) n += snprintf(line + n, sizeof line - (size_t)n, "%02x", md[i]);
   n += snprintf(line + n, sizeof line - (size_t)n, " %llu\n", total);
   write_all(digest_fd, line, (size_t)n, "gunzip");
+  return 0;
+}
+
+/* `strata-blob unzstd FILE DIGEST_FD`: the same for a zstd file (one frame or a series),
+ * with zstd's own streaming decoder: its frames need no whole-member buffer. */
+int cmd_unzstd(int argc, char **argv) {
+  if (argc != 2) blob_die(BLOB_EXIT_USAGE, "unzstd", "usage: strata-blob unzstd FILE DIGEST_FD");
+  const char *path = argv[0];
+  int digest_fd = atoi(argv[1]);
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) blob_die(BLOB_EXIT_FAIL, "unzstd", "%s: %s", path, strerror(errno));
+  struct stat st;
+  if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) blob_die(BLOB_EXIT_FAIL, "unzstd", "%s is not a regular file", path);
+  size_t len = (size_t)st.st_size;
+  if (len < 4) blob_die(BLOB_EXIT_FAIL, "unzstd", "not zstd data (%zu bytes)", len);
+  const unsigned char *in = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0);
+  if (in == MAP_FAILED) blob_die(BLOB_EXIT_FAIL, "unzstd", "mmap %s: %s", path, strerror(errno));
+  close(fd);
+  (void)madvise((void *)in, len, MADV_SEQUENTIAL);
+  widen_pipe(1);
+  ZSTD_DCtx *d = ZSTD_createDCtx();
+  EVP_MD_CTX *sha = EVP_MD_CTX_new();
+  size_t cap = ZSTD_DStreamOutSize() * 8;
+  unsigned char *out = malloc(cap);
+  if (!d || !sha || !out || !EVP_DigestInit_ex(sha, EVP_sha256(), NULL)) blob_die(BLOB_EXIT_FAIL, "unzstd", "out of memory");
+  ZSTD_inBuffer ib = { in, len, 0 };
+  unsigned long long total = 0;
+  size_t pending = 0; /* 0 when the last frame ended cleanly */
+  while (ib.pos < ib.size) {
+    ZSTD_outBuffer ob = { out, cap, 0 };
+    pending = ZSTD_decompressStream(d, &ob, &ib);
+    if (ZSTD_isError(pending)) blob_die(BLOB_EXIT_FAIL, "unzstd", "corrupt zstd data near byte %zu (%s)", ib.pos, ZSTD_getErrorName(pending));
+    EVP_DigestUpdate(sha, out, ob.pos);
+    write_all(1, out, ob.pos, "unzstd");
+    total += ob.pos;
+  }
+  for (;;) { /* flush what the decoder still holds */
+    ZSTD_outBuffer ob = { out, cap, 0 };
+    if (pending == 0) break;
+    pending = ZSTD_decompressStream(d, &ob, &ib);
+    if (ZSTD_isError(pending)) blob_die(BLOB_EXIT_FAIL, "unzstd", "corrupt zstd data (%s)", ZSTD_getErrorName(pending));
+    if (ob.pos == 0 && pending != 0) blob_die(BLOB_EXIT_FAIL, "unzstd", "truncated zstd data (%zu bytes)", len);
+    EVP_DigestUpdate(sha, out, ob.pos);
+    write_all(1, out, ob.pos, "unzstd");
+    total += ob.pos;
+  }
+  unsigned char md[32];
+  unsigned int mdlen = 0;
+  EVP_DigestFinal_ex(sha, md, &mdlen);
+  char line[128];
+  int n = snprintf(line, sizeof line, "sha256:");
+  for (unsigned i = 0; i < mdlen; i++) n += snprintf(line + n, sizeof line - (size_t)n, "%02x", md[i]);
+  n += snprintf(line + n, sizeof line - (size_t)n, " %llu\n", total);
+  write_all(digest_fd, line, (size_t)n, "unzstd");
   return 0;
 }

@@ -1,5 +1,5 @@
-/* layer.c — `strata-blob layer OBJECTS_DIR THREADS LEVEL DIGEST_FD`: a layer tar made from
- * store objects and compressed, without the bytes passing through Node.
+/* layer.c — `strata-blob layer OBJECTS_DIR THREADS LEVEL DIGEST_FD [gzip|zstd]`: a layer
+ * tar made from store objects and compressed, without the bytes passing through Node.
  *
  * Node walks the trees and encodes every tar header (src/oci/layer-tar.ts stays the one
  * place that knows the format); this reads the content of each file object straight into
@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <zstd.h>
 
 #define BLOCK_SIZE ((size_t)1 << 20)
 #define SNIFF_SIZE (64u << 10)
@@ -155,16 +156,18 @@ static void put_file(int dirfd, const char *id, const unsigned char *hdr, size_t
 }
 
 int cmd_layer(int argc, char **argv) {
-  if (argc != 4) blob_die(BLOB_EXIT_USAGE, "layer", "usage: strata-blob layer OBJECTS_DIR THREADS LEVEL DIGEST_FD");
+  if (argc != 4 && argc != 5) blob_die(BLOB_EXIT_USAGE, "layer", "usage: strata-blob layer OBJECTS_DIR THREADS LEVEL DIGEST_FD [gzip|zstd]");
+  enum codec codec = argc == 5 ? parse_codec(argv[4], "layer") : CODEC_GZIP;
   int dirfd = open(argv[0], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dirfd < 0) blob_die(BLOB_EXIT_FAIL, "layer", "open %s: %s", argv[0], strerror(errno));
   int threads = atoi(argv[1]);
   blk.level = atoi(argv[2]);
-  if (blk.level < 0 || blk.level > 12) blob_die(BLOB_EXIT_USAGE, "layer", "LEVEL must be 0-12");
+  if (codec == CODEC_GZIP && (blk.level < 0 || blk.level > 12)) blob_die(BLOB_EXIT_USAGE, "layer", "LEVEL must be 0-12 for gzip");
+  if (codec == CODEC_ZSTD && (blk.level < 1 || blk.level > ZSTD_maxCLevel())) blob_die(BLOB_EXIT_USAGE, "layer", "LEVEL must be 1-%d for zstd", ZSTD_maxCLevel());
   int digest_fd = atoi(argv[3]);
   widen_pipe(0);
   widen_pipe(1);
-  pipeline_start(threads, 1, digest_fd);
+  pipeline_start(threads, 1, digest_fd, codec, blk.level);
   blk.cur = pipeline_slot(BLOCK_SIZE);
   unsigned char *hdr = malloc(MAX_HEADER);
   if (!hdr) blob_die(BLOB_EXIT_FAIL, "layer", "out of memory");

@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <libdeflate.h>
+#include <zstd.h>
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -13,9 +14,10 @@
 
 static const char usage[] =
   "usage: strata-blob COMMAND [ARGS]\n"
-  "  deflate THREADS DIGEST_FD   (framed blocks on stdin -> gzip members on stdout, in order)\n"
-  "  layer OBJECTS_DIR THREADS LEVEL DIGEST_FD   (tar ops on stdin -> gzip members on stdout)\n"
+  "  deflate THREADS DIGEST_FD [gzip|zstd LEVEL]   (framed blocks on stdin -> compressed stream on stdout)\n"
+  "  layer OBJECTS_DIR THREADS LEVEL DIGEST_FD [gzip|zstd]   (tar ops on stdin -> compressed layer on stdout)\n"
   "  gunzip FILE DIGEST_FD   (plain bytes on stdout; sha256 and size on DIGEST_FD)\n"
+  "  unzstd FILE DIGEST_FD   (the same for zstd)\n"
   "  version\n";
 
 void blob_die(int code, const char *step, const char *fmt, ...) {
@@ -69,8 +71,9 @@ int main(int argc, char **argv) {
   if (!strcmp(cmd, "deflate")) return cmd_deflate(argc - 2, argv + 2);
   if (!strcmp(cmd, "gunzip")) return cmd_gunzip(argc - 2, argv + 2);
   if (!strcmp(cmd, "layer")) return cmd_layer(argc - 2, argv + 2);
+  if (!strcmp(cmd, "unzstd")) return cmd_unzstd(argc - 2, argv + 2);
   if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {
-    puts("strata-blob 2 libdeflate " LIBDEFLATE_VERSION_STRING);
+    puts("strata-blob 3 libdeflate " LIBDEFLATE_VERSION_STRING " zstd " ZSTD_VERSION_STRING);
     return 0;
   }
   if (!strcmp(cmd, "help") || !strcmp(cmd, "--help")) {

@@ -1,8 +1,8 @@
 /* pipeline.c — the ordered compression pipeline under `deflate` and `layer`.
  *
- * Out: the gzip members, one per block, in block order, on out_fd: a series of members
- * is one valid gzip stream (RFC 1952 §2.2), so the bytes are the blob itself and the
- * caller forwards them untouched. After each member a line `p <plain bytes so far>` goes
+ * Out: the gzip members (or zstd frames), one per block, in block order, on out_fd: a
+ * series of members is one valid gzip stream (RFC 1952 §2.2), a series of frames one zstd
+ * stream, so the bytes are the blob itself and the caller forwards them untouched. After each member a line `p <plain bytes so far>` goes
  * to the digest fd (progress), and at the end `d sha256:<plain> <size> sha256:<gzip> <size>`.
  * libdeflate compresses whole buffers 2–3× faster than zlib at the same level, and whole
  * buffers are exactly what blocks are. The writer thread hashes both sides in order
@@ -13,6 +13,7 @@
 
 #include <libdeflate.h>
 #include <openssl/evp.h>
+#include <zstd.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,14 +31,38 @@ static struct {
   size_t nslots;
   size_t next_read, next_take, next_write; /* sequence numbers */
   int eof, threads, out_fd, digest_fd;
+  enum codec codec;
+  int zstd_level;
   pthread_t workers[MAX_THREADS], writer;
   EVP_MD_CTX *plain_sha, *gz_sha;
   unsigned long long plain_size, gz_size;
 } q = { .mu = PTHREAD_MUTEX_INITIALIZER, .changed = PTHREAD_COND_INITIALIZER };
 
+/* one zstd frame per block: frames in a row are one zstd stream (RFC 8878 §3.1), as
+ * members are one gzip stream. The block's own level is gzip's; zstd uses the layer's
+ * (its fast path already emits raw blocks for data that will not shrink). */
+static void zstd_block(ZSTD_CCtx **z, struct slot *s) {
+  if (!*z) {
+    /* a content checksum in every frame, as gzip has its CRC: a damaged blob fails to inflate */
+    if (!(*z = ZSTD_createCCtx()) || ZSTD_isError(ZSTD_CCtx_setParameter(*z, ZSTD_c_checksumFlag, 1)) ||
+        ZSTD_isError(ZSTD_CCtx_setParameter(*z, ZSTD_c_compressionLevel, q.zstd_level)))
+      blob_die(BLOB_EXIT_FAIL, "deflate", "cannot set up zstd (level %d)", q.zstd_level);
+  }
+  size_t bound = ZSTD_compressBound(s->in_len);
+  if (bound > s->out_cap) {
+    free(s->out);
+    if (!(s->out = malloc(bound))) blob_die(BLOB_EXIT_FAIL, "deflate", "out of memory");
+    s->out_cap = bound;
+  }
+  size_t n = ZSTD_compress2(*z, s->out, s->out_cap, s->in, s->in_len);
+  if (ZSTD_isError(n)) blob_die(BLOB_EXIT_FAIL, "deflate", "zstd: %s", ZSTD_getErrorName(n));
+  s->out_len = n;
+}
+
 static void *worker(void *arg) {
   (void)arg;
   struct libdeflate_compressor *c[LEVELS] = { 0 };
+  ZSTD_CCtx *z = NULL;
   pthread_mutex_lock(&q.mu);
   for (;;) {
     while (q.next_take == q.next_read && !q.eof) pthread_cond_wait(&q.changed, &q.mu);
@@ -46,6 +71,13 @@ static void *worker(void *arg) {
     s->state = WORKING;
     pthread_mutex_unlock(&q.mu);
 
+    if (q.codec == CODEC_ZSTD) {
+      zstd_block(&z, s);
+      pthread_mutex_lock(&q.mu);
+      s->state = DONE;
+      pthread_cond_broadcast(&q.changed);
+      continue;
+    }
     if (!c[s->level] && !(c[s->level] = libdeflate_alloc_compressor(s->level)))
       blob_die(BLOB_EXIT_FAIL, "deflate", "cannot make a level %d compressor (out of memory?)", s->level);
     size_t bound = libdeflate_gzip_compress_bound(c[s->level], s->in_len);
@@ -63,6 +95,7 @@ static void *worker(void *arg) {
   }
   pthread_mutex_unlock(&q.mu);
   for (int i = 0; i < LEVELS; i++) libdeflate_free_compressor(c[i]);
+  ZSTD_freeCCtx(z);
   return NULL;
 }
 
@@ -92,11 +125,19 @@ static void *writer(void *arg) {
   return NULL;
 }
 
-void pipeline_start(int threads, int out_fd, int digest_fd) {
+enum codec parse_codec(const char *name, const char *step) {
+  if (!strcmp(name, "gzip")) return CODEC_GZIP;
+  if (!strcmp(name, "zstd")) return CODEC_ZSTD;
+  blob_die(BLOB_EXIT_USAGE, step, "unknown compression %s (gzip or zstd)", name);
+}
+
+void pipeline_start(int threads, int out_fd, int digest_fd, enum codec codec, int zstd_level) {
   if (threads < 1 || threads > MAX_THREADS) blob_die(BLOB_EXIT_USAGE, "deflate", "THREADS must be 1-%d", MAX_THREADS);
   q.threads = threads;
   q.out_fd = out_fd;
   q.digest_fd = digest_fd;
+  q.codec = codec;
+  q.zstd_level = zstd_level;
   q.nslots = (size_t)threads * 2 + 2; /* enough for every thread to work while the writer drains */
   q.plain_sha = EVP_MD_CTX_new();
   q.gz_sha = EVP_MD_CTX_new();

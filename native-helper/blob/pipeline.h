@@ -13,8 +13,12 @@ struct slot {
   unsigned long long raw_end; /* plain bytes up to the end of this block */
 };
 
+enum codec { CODEC_GZIP, CODEC_ZSTD };
+/* "gzip" or "zstd" (usage error otherwise) */
+enum codec parse_codec(const char *name, const char *step);
+
 /* starts THREADS compressors and the writer: members to out_fd, progress and digests to digest_fd */
-void pipeline_start(int threads, int out_fd, int digest_fd);
+void pipeline_start(int threads, int out_fd, int digest_fd, enum codec codec, int zstd_level);
 /* the next slot to fill, with room for at least `cap` input bytes (waits while it is in use) */
 struct slot *pipeline_slot(size_t cap);
 /* hands the filled slot (in_len, level set) to the compressors */

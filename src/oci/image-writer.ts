@@ -3,16 +3,17 @@
 // what it already has; layers it lacks are produced (tar diff → parallel gzip) straight
 // into it. Merge parents that are not on the chain are written first, as images of
 // their own, and named in the config so a reader can restore the whole DAG.
+import { StrataError } from '../errors.js'
 import type { Strata } from '../strata.js'
 import { planImage, type ImagePlan, type LayerPlan } from './chain.js'
-import { compressBlocks, DEFAULT_GZIP_LEVEL, type BlobDigests } from './compress.js'
+import { compressBlocks, DEFAULT_GZIP_LEVEL, DEFAULT_ZSTD_LEVEL, zstdNeedsTool, type BlobDigests, type Compression } from './compress.js'
 import { sha256 } from './digest.js'
 import { buildConfig, type OciConfig } from './image-config.js'
 import { LayerCache } from './layer-cache.js'
 import { BLOCK_SIZE, layerBlocks, layerOps, type LayerOp } from './layer-tar.js'
 import { layerWithTool } from './layer-tool.js'
 import { blobTool } from './blob-tool.js'
-import { OCI_CONFIG, OCI_LAYER, OCI_LAYER_GZIP, OCI_MANIFEST, type Descriptor, type Manifest } from './media-types.js'
+import { OCI_CONFIG, OCI_LAYER, OCI_LAYER_GZIP, OCI_LAYER_ZSTD, OCI_MANIFEST, type Descriptor, type Manifest } from './media-types.js'
 
 export type BlobKind = 'layer' | 'config' | 'manifest'
 
@@ -34,7 +35,7 @@ export interface LayerEvent {
 }
 
 export interface WriteOptions {
-  compression: 'gzip' | 'none'
+  compression: Compression
   level?: number
   onLayer?: (e: LayerEvent) => void
 }
@@ -64,9 +65,9 @@ export async function writeImage(s: Strata, top: string, sink: BlobSink, opts: W
     sideImages.push(...side.sideImages.filter((x) => !sideImages.includes(x)), side)
     images[p] = side.manifestDesc.digest
   }
-  const level = opts.level ?? DEFAULT_GZIP_LEVEL
+  const level = opts.level ?? (opts.compression === 'zstd' ? DEFAULT_ZSTD_LEVEL : DEFAULT_GZIP_LEVEL)
   const cache = new LayerCache(s.root)
-  const mediaType = opts.compression === 'gzip' ? OCI_LAYER_GZIP : OCI_LAYER
+  const mediaType = opts.compression === 'gzip' ? OCI_LAYER_GZIP : opts.compression === 'zstd' ? OCI_LAYER_ZSTD : OCI_LAYER
   const layers: Descriptor[] = []
   const diffIds: string[] = []
   let writtenLayers = 0
@@ -116,7 +117,7 @@ async function writeLayer(
   s: Strata,
   layer: LayerPlan,
   sink: BlobSink,
-  compression: 'gzip' | 'none',
+  compression: Compression,
   level: number,
   cache: LayerCache,
   onEvent: (e: Pick<LayerEvent, 'state' | 'bytes' | 'total'>) => void,
@@ -128,14 +129,17 @@ async function writeLayer(
   }
   onEvent({ state: 'writing', bytes: 0, total: cached?.uncompressedSize })
   const onBytes = (n: number): void => onEvent({ state: 'writing', bytes: n, total: cached?.uncompressedSize })
-  const tool = compression === 'gzip' ? blobTool() : null
-  // strata-blob for layers of more than one block; a smaller one is compressed here, where
-  // starting a process would cost more than the work (gzipCodec names both in the cache key)
-  const big = tool ? beyondOneBlock(layerOps(s.objects, layer.parentTree, layer.tree, Math.floor(layer.mtime.getTime() / 1000))) : null
+  const tool = compression !== 'none' ? blobTool() : null
+  if (compression === 'zstd' && !tool) throw new StrataError(zstdNeedsTool)
+  // strata-blob for layers of more than one block; a smaller gzip one is compressed here,
+  // where starting a process would cost more than the work (codecKey names both); Node
+  // has no zstd, so zstd layers always go through the tool
+  const ops = layerOps(s.objects, layer.parentTree, layer.tree, Math.floor(layer.mtime.getTime() / 1000))
+  const big = tool ? (compression === 'zstd' ? ops : beyondOneBlock(ops)) : null
   const d = await sink.putStream(
     (write) => tool && big
-      ? layerWithTool(tool.path, s.objects, big, level, write, onBytes)
-      : compressBlocks(layerBlocks(s.objects, layer.parentTree, layer.tree, layer.mtime), compression, write, { level, onBytes, inProcess: true }),
+      ? layerWithTool(tool.path, s.objects, big, compression as 'gzip' | 'zstd', level, write, onBytes)
+      : compressBlocks(layerBlocks(s.objects, layer.parentTree, layer.tree, layer.mtime), compression as 'gzip' | 'none', write, { level, onBytes, inProcess: true }),
     cached,
   )
   cache.put(layer, compression, level, d)

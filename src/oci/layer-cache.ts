@@ -6,7 +6,7 @@
 import * as fs from 'node:fs'
 import { join } from 'node:path'
 import { blake3Hex } from '../store/hash.js'
-import { gzipCodec, type BlobDigests } from './compress.js'
+import { codecKey, type BlobDigests, type Compression } from './compress.js'
 import type { LayerPlan } from './chain.js'
 import { BLOCK_SIZE } from './layer-tar.js'
 
@@ -17,7 +17,7 @@ export class LayerCache {
   }
 
   private file(layer: LayerPlan, compression: string, level: number): string {
-    const key = [layer.parentTree ?? '-', layer.tree, layer.mtime.getTime(), compression, compression === 'none' ? 0 : level, BLOCK_SIZE, compression === 'gzip' ? gzipCodec() : ''].join(' ')
+    const key = [layer.parentTree ?? '-', layer.tree, layer.mtime.getTime(), compression, compression === 'none' ? 0 : level, BLOCK_SIZE, codecKey(compression as Compression)].join(' ')
     return join(this.dir, blake3Hex(key).slice(0, 40))
   }
 

@@ -24,11 +24,12 @@ export async function layerWithTool(
   tool: string,
   store: ObjectStore,
   ops: Iterable<LayerOp>,
+  compression: 'gzip' | 'zstd',
   level: number,
   write: (b: Buffer) => void | Promise<void>,
   onBytes?: (uncompressed: number) => void,
 ): Promise<BlobDigests> {
-  const pipe = new GzipPipe(tool, ['layer', store.dir, String(Math.max(1, availableParallelism())), String(level), '3'], onBytes)
+  const pipe = new GzipPipe(tool, ['layer', store.dir, String(Math.max(1, availableParallelism())), String(level), '3', compression], onBytes)
   const produce = async (): Promise<void> => {
     let batch: Buffer[] = []
     let size = 0

@@ -13,7 +13,7 @@ import { canonicalJson, type ImageConfig } from '../store/encoding.js'
 import type { Strata } from '../strata.js'
 import { decompressStream } from './compress.js'
 import { DigestCounter, DigestMismatch } from './digest.js'
-import { canImportGzipFile, importGzipFile } from './gunzip-import.js'
+import { canImportCompressedFile, importCompressedFile } from './gunzip-import.js'
 import { imageConfigOf, readCommitsLabel, recordConfigs, type HistoryEntry } from './image-config.js'
 import type { ImageSource, LayerSource, SourceImage } from './source.js'
 
@@ -151,12 +151,12 @@ async function ensureCommit(s: Strata, src: ImageSource, commit: string, manifes
 /** Applies one layer blob over `baseTree`; checks the uncompressed digest (diff_id). */
 async function applyLayer(s: Strata, layer: LayerSource, baseTree: string | null, diffId: string | undefined): Promise<string> {
   const want = layer.diffId ?? diffId
-  if (layer.compression === 'gzip' && layer.file && canImportGzipFile()) {
+  if (layer.compression !== 'none' && layer.file && canImportCompressedFile()) {
     const file = await layer.file()
     let r
     try {
       const base = baseTree ? DirNode.fromTree(s.objects, baseTree) : undefined
-      r = await importGzipFile(s.objects, file.path, { base, whiteouts: true })
+      r = await importCompressedFile(s.objects, file.path, layer.compression, { base, whiteouts: true })
     } catch (e) {
       file.release()
       s.objects.abandon()

@@ -197,6 +197,35 @@ test('without strata-blob (zlib in Node) push gives readable layers and pull res
   }
 })
 
+test('push --compression-format zstd: zstd layers podman pulls with the same files; pull restores the same commits', () => {
+  ok(strata(['push', '--compression-format', 'zstd', 'app', `${R()}/zstd/app:1`], { env }))
+  const manifest = JSON.parse(skopeo('inspect', '--raw', '--tls-verify=false', `docker://${R()}/zstd/app:1`))
+  assert.equal([...new Set(manifest.layers.map((l: { mediaType: string }) => l.mediaType))], ['application/vnd.oci.image.layer.v1.tar+zstd'])
+  const t3 = tempRoot('dist-zstd')
+  try {
+    assert.is(JSON.parse(ok(strata(['pull', `${R()}/zstd/app:1`, '--json'], { env: t3.env }))).commit, inspect('app').Id)
+    assert.equal(fsckProblems(t3.env), [])
+  } finally {
+    t3.cleanup()
+  }
+  // podman (containers/image) reads them: its view of the image is strata export's
+  const pr = join(work, 'podman-zstd')
+  const podman = ['--root', join(pr, 'root'), '--runroot', join(pr, 'run'), '--storage-driver', 'vfs']
+  run('podman', [...podman, 'pull', '-q', '--tls-verify=false', `${R()}/zstd/app:1`])
+  const mount = run('podman', [...podman, 'image', 'mount', `${R()}/zstd/app:1`]).trim()
+  try {
+    const exported = join(work, 'app-export-zstd')
+    fs.mkdirSync(exported)
+    sh(`STRATA_ROOT=${t.root} ${join(process.cwd(), 'bin/strata')} export app | tar --numeric-owner -xpf - -C ${exported}`)
+    sameFiles(files(exported), files(mount), 'podman-pulled zstd image vs strata export')
+  } finally {
+    spawnSync('podman', [...podman, 'image', 'unmount', `${R()}/zstd/app:1`])
+  }
+  const bad = strata(['push', '--compression-format', 'gzip', '--compression-level', '12', 'app', `${R()}/zstd/app:2`], { env })
+  assert.is(bad.code, 125)
+  assert.match(bad.stderr, /gzip levels are 1-9/)
+})
+
 test('pulling a child of a pulled image downloads only the new layer; by digest works too', () => {
   const out = JSON.parse(ok(strata(['pull', `${R()}/team/app:2`, '--json'], { env: env2 })))
   assert.is(out.commit, ids.m2)

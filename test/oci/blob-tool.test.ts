@@ -13,8 +13,8 @@ import { gunzipSync, gzipSync } from 'node:zlib'
 import { Strata } from '../../src/strata.js'
 import { importTar } from '../../src/fs/tar-import.js'
 import { blobTool } from '../../src/oci/blob-tool.js'
-import { compressBlocks, gzipCodec } from '../../src/oci/compress.js'
-import { importGzipFile } from '../../src/oci/gunzip-import.js'
+import { codecKey, compressBlocks } from '../../src/oci/compress.js'
+import { importCompressedFile } from '../../src/oci/gunzip-import.js'
 import { layerBlocks, layerOps } from '../../src/oci/layer-tar.js'
 import { layerWithTool } from '../../src/oci/layer-tool.js'
 import { snapshotDir } from '../../src/fs/dir-snapshot.js'
@@ -32,11 +32,12 @@ const tool = blobTool()
 let bbTar: string | undefined
 const busybox = (): string => (bbTar ??= busyboxTar(work).tar)
 const sha = (b: Buffer): string => 'sha256:' + createHash('sha256').update(b).digest('hex')
-const blob = (args: string[], input?: Buffer) => spawnSync(tool!.path, args, { input, stdio: ['pipe', 'pipe', 'pipe', 'pipe'] })
+const blob = (args: string[], input?: Buffer) => spawnSync(tool!.path, args, { input, stdio: ['pipe', 'pipe', 'pipe', 'pipe'], maxBuffer: 64 << 20 })
 
 test('strata-blob is built on this machine (libdeflate-dev and libssl-dev are installed)', () => {
   assert.ok(tool, 'native-helper/build/strata-blob is missing: apt-get install libdeflate-dev libssl-dev, then npm run build')
-  assert.match(gzipCodec(), /^strata-blob \d+ libdeflate \d/)
+  assert.match(codecKey('gzip'), /^strata-blob \d+ libdeflate \S+ zstd \S+ above \d+, zlib \S+ below$/)
+  assert.match(codecKey('zstd'), /^strata-blob \d+ libdeflate \S+ zstd \S+$/)
 })
 
 async function compress(blocks: { data: Buffer; stored: boolean }[], zlib: boolean): Promise<{ bytes: Buffer; digest: string; diffId: string }> {
@@ -93,7 +94,7 @@ test('`layer` makes the same bytes from store objects as layerBlocks + `deflate`
   const when = new Date('2024-05-06T07:08:09Z')
   for (const [parent, tree] of [[null, base], [base, top]] as const) {
     const viaLayer: Buffer[] = []
-    const a = await layerWithTool(tool!.path, s.objects, layerOps(s.objects, parent, tree, Math.floor(when.getTime() / 1000)), 1, (b) => void viaLayer.push(b))
+    const a = await layerWithTool(tool!.path, s.objects, layerOps(s.objects, parent, tree, Math.floor(when.getTime() / 1000)), 'gzip', 1, (b: Buffer) => void viaLayer.push(b))
     const viaBlocks: Buffer[] = []
     const b = await compressBlocks(layerBlocks(s.objects, parent, tree, when), 'gzip', (x) => void viaBlocks.push(x))
     assert.equal(a, b, 'same digests and sizes')
@@ -108,7 +109,7 @@ test('`layer` makes the same bytes from store objects as layerBlocks + `deflate`
   try {
     fs.chmodSync(p, 0o644)
     fs.writeFileSync(p, Buffer.concat([saved.subarray(0, 1000), Buffer.from('X'), saved.subarray(1001)]))
-    await layerWithTool(tool!.path, s.objects, layerOps(s.objects, null, base, 0), 1, () => {}).then(
+    await layerWithTool(tool!.path, s.objects, layerOps(s.objects, null, base, 0), 'gzip', 1, () => {}).then(
       () => assert.unreachable('a corrupt object was sent'),
       (e) => {
         assert.instance(e, CorruptObject)
@@ -118,6 +119,42 @@ test('`layer` makes the same bytes from store objects as layerBlocks + `deflate`
   } finally {
     fs.writeFileSync(p, saved)
   }
+})
+
+test('zstd: `layer` gives one frame per block that zstd(1) reads back as the layer tar; `unzstd` inflates and hashes; corrupt data is one line', async () => {
+  const s = await Strata.open(t.root)
+  const d = join(work, 'ztree')
+  fs.mkdirSync(d, { recursive: true })
+  fs.writeFileSync(join(d, 'text'), Array.from({ length: 200_000 }, (_, i) => `z ${i}\n`).join(''))
+  fs.writeFileSync(join(d, 'noise'), randomBytes(1_200_000))
+  const tree = (await snapshotDir(s.objects, d)).tree
+  await s.objects.flush()
+  const when = new Date('2024-05-06T07:08:09Z')
+  const out: Buffer[] = []
+  const z = await layerWithTool(tool!.path, s.objects, layerOps(s.objects, null, tree, Math.floor(when.getTime() / 1000)), 'zstd', 3, (b: Buffer) => void out.push(b))
+  const zst = Buffer.concat(out)
+  const plain = Buffer.concat([...layerBlocks(s.objects, null, tree, when)].map((b) => b.data))
+  assert.is(zst.readUInt32LE(0), 0xfd2fb528, 'zstd magic')
+  assert.is(z.digest, sha(zst))
+  assert.is(z.diffId, sha(plain))
+  const f = join(work, 'layer.zst')
+  fs.writeFileSync(f, zst)
+  assert.ok(spawnSync('zstd', ['-dc', f], { maxBuffer: 64 << 20 }).stdout.equals(plain), 'zstd(1) reads the series of frames')
+  const r = blob(['unzstd', f, '3'])
+  assert.is(r.status, 0, r.stderr.toString())
+  assert.ok(r.stdout.equals(plain))
+  assert.is(r.output[3]!.toString(), `${sha(plain)} ${plain.length}\n`)
+  const viaTool = await importCompressedFile(s.objects, f, 'zstd', {})
+  assert.is(viaTool!.tree, (await importTar(s.objects, Readable.from([plain]), {})).tree)
+  const broken = join(work, 'broken.zst')
+  fs.writeFileSync(broken, Buffer.concat([zst.subarray(0, 100), Buffer.alloc(50, 0xff), zst.subarray(150)]))
+  const b = blob(['unzstd', broken, '3'])
+  assert.is(b.status, 1)
+  assert.match(b.stderr.toString().trim(), /^strata-blob: unzstd: corrupt zstd data/)
+  fs.writeFileSync(broken, zst.subarray(0, zst.length - 1000))
+  const cut = blob(['unzstd', broken, '3'])
+  assert.is(cut.status, 1)
+  assert.match(cut.stderr.toString().trim(), /^strata-blob: unzstd: (truncated|corrupt) zstd data/)
 })
 
 test('deflate refuses a bad frame with one line and a non-zero exit', () => {
@@ -167,7 +204,7 @@ test('a gzip layer applied through strata-blob gives the tree the streaming path
   const plain = fs.readFileSync(busybox())
   const f = join(work, 'bb.tar.gz')
   fs.writeFileSync(f, gzipSync(plain))
-  const viaTool = await importGzipFile(s.objects, f, { whiteouts: true })
+  const viaTool = await importCompressedFile(s.objects, f, 'gzip', { whiteouts: true })
   assert.ok(viaTool)
   assert.is(viaTool!.diffId, sha(plain))
   assert.is(viaTool!.size, plain.length)
@@ -182,7 +219,7 @@ test('a gzip layer applied through strata-blob gives the tree the streaming path
   const ef = join(work, 'evil.tar.gz')
   fs.writeFileSync(ef, Buffer.concat([gzipSync(evilTar), gzipSync(plain)]))
   try {
-    await importGzipFile(s.objects, ef, { whiteouts: true })
+    await importCompressedFile(s.objects, ef, 'gzip', { whiteouts: true })
     assert.unreachable('a path leaving the root was accepted')
   } catch (e) {
     assert.match((e as Error).message, /refusing archive entry "\.\.\/escape": path leaves the root/)
@@ -195,7 +232,7 @@ test('a member too big to inflate in memory is handed back for streaming (null),
   fs.writeFileSync(f, gzipSync(fs.readFileSync(busybox())))
   process.env.STRATA_BLOB_MAX_MEMBER = String(64 << 10)
   try {
-    assert.is(await importGzipFile(s.objects, f, { whiteouts: true }), null)
+    assert.is(await importCompressedFile(s.objects, f, 'gzip', { whiteouts: true }), null)
   } finally {
     delete process.env.STRATA_BLOB_MAX_MEMBER
   }

@@ -36,6 +36,7 @@ class RegistrySink implements BlobSink {
 }
 
 export interface PushOptions extends ClientOptions {
+  compression?: 'gzip' | 'zstd'
   level?: number
   onLayer?: (e: LayerEvent) => void
 }
@@ -56,7 +57,7 @@ export async function pushImage(s: Strata, source: string, dest: RemoteRef, opts
   let uploaded = 0
   const sink = new RegistrySink(client, dest.repository)
   const img = await writeImage(s, commit, sink, {
-    compression: 'gzip',
+    compression: opts.compression ?? 'gzip',
     level: opts.level,
     onLayer: (e) => {
       if (e.state === 'done') uploaded++
