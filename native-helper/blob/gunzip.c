@@ -23,6 +23,33 @@
 #define DEFAULT_MAX_MEMBER ((size_t)1 << 30)
 #define MIN_BUFFER ((size_t)4 << 20)
 
+/* the whole file, mapped read-only; refuses what is not a regular file of at least `min` bytes */
+static const unsigned char *map_file(const char *path, size_t min, const char *step, size_t *len) {
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) blob_die(BLOB_EXIT_FAIL, step, "%s: %s", path, strerror(errno));
+  struct stat st;
+  if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) blob_die(BLOB_EXIT_FAIL, step, "%s is not a regular file", path);
+  *len = (size_t)st.st_size;
+  if (*len < min) blob_die(BLOB_EXIT_FAIL, step, "not %s data (%zu bytes)", step[0] == 'g' ? "gzip" : "zstd", *len);
+  const unsigned char *p = mmap(NULL, *len, PROT_READ, MAP_PRIVATE, fd, 0);
+  if (p == MAP_FAILED) blob_die(BLOB_EXIT_FAIL, step, "mmap %s: %s", path, strerror(errno));
+  close(fd);
+  (void)madvise((void *)p, *len, MADV_SEQUENTIAL);
+  return p;
+}
+
+/* "sha256:<hex> <size>\n" on fd: the plain bytes' digest (the layer's diff_id) */
+static void write_digest(int fd, EVP_MD_CTX *sha, unsigned long long total, const char *step) {
+  unsigned char md[32];
+  unsigned int mdlen = 0;
+  EVP_DigestFinal_ex(sha, md, &mdlen);
+  char line[128];
+  int n = snprintf(line, sizeof line, "sha256:");
+  for (unsigned i = 0; i < mdlen; i++) n += snprintf(line + n, sizeof line - (size_t)n, "%02x", md[i]);
+  n += snprintf(line + n, sizeof line - (size_t)n, " %llu\n", total);
+  write_all(fd, line, (size_t)n, step);
+}
+
 static int all_zero(const unsigned char *p, size_t n) {
   for (size_t i = 0; i < n; i++)
     if (p[i]) return 0;
@@ -35,16 +62,8 @@ int cmd_gunzip(int argc, char **argv) {
   int digest_fd = atoi(argv[1]);
   const char *max_env = getenv("STRATA_BLOB_MAX_MEMBER");
   const size_t MAX_MEMBER = max_env && atoll(max_env) > 0 ? (size_t)atoll(max_env) : DEFAULT_MAX_MEMBER;
-  int fd = open(path, O_RDONLY | O_CLOEXEC);
-  if (fd < 0) blob_die(BLOB_EXIT_FAIL, "gunzip", "%s: %s", path, strerror(errno));
-  struct stat st;
-  if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) blob_die(BLOB_EXIT_FAIL, "gunzip", "%s is not a regular file", path);
-  size_t len = (size_t)st.st_size;
-  if (len < 18) blob_die(BLOB_EXIT_FAIL, "gunzip", "not gzip data (%zu bytes)", len);
-  const unsigned char *in = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0);
-  if (in == MAP_FAILED) blob_die(BLOB_EXIT_FAIL, "gunzip", "mmap %s: %s", path, strerror(errno));
-  close(fd);
-  (void)madvise((void *)in, len, MADV_SEQUENTIAL);
+  size_t len;
+  const unsigned char *in = map_file(path, 18, "gunzip", &len);
   widen_pipe(1);
 
   struct libdeflate_decompressor *d = libdeflate_alloc_decompressor();
@@ -80,14 +99,7 @@ int cmd_gunzip(int argc, char **argv) {
     pos += used;
   }
 
-  unsigned char md[32];
-  unsigned int mdlen = 0;
-  EVP_DigestFinal_ex(sha, md, &mdlen);
-  char line[128];
-  int n = snprintf(line, sizeof line, "sha256:");
-  for (unsigned i = 0; i < mdlen; i++) n += snprintf(line + n, sizeof line - (size_t)n, "%02x", md[i]);
-  n += snprintf(line + n, sizeof line - (size_t)n, " %llu\n", total);
-  write_all(digest_fd, line, (size_t)n, "gunzip");
+  write_digest(digest_fd, sha, total, "gunzip");
   return 0;
 }
 
@@ -97,16 +109,8 @@ int cmd_unzstd(int argc, char **argv) {
   if (argc != 2) blob_die(BLOB_EXIT_USAGE, "unzstd", "usage: strata-blob unzstd FILE DIGEST_FD");
   const char *path = argv[0];
   int digest_fd = atoi(argv[1]);
-  int fd = open(path, O_RDONLY | O_CLOEXEC);
-  if (fd < 0) blob_die(BLOB_EXIT_FAIL, "unzstd", "%s: %s", path, strerror(errno));
-  struct stat st;
-  if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) blob_die(BLOB_EXIT_FAIL, "unzstd", "%s is not a regular file", path);
-  size_t len = (size_t)st.st_size;
-  if (len < 4) blob_die(BLOB_EXIT_FAIL, "unzstd", "not zstd data (%zu bytes)", len);
-  const unsigned char *in = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0);
-  if (in == MAP_FAILED) blob_die(BLOB_EXIT_FAIL, "unzstd", "mmap %s: %s", path, strerror(errno));
-  close(fd);
-  (void)madvise((void *)in, len, MADV_SEQUENTIAL);
+  size_t len;
+  const unsigned char *in = map_file(path, 4, "unzstd", &len);
   widen_pipe(1);
   ZSTD_DCtx *d = ZSTD_createDCtx();
   EVP_MD_CTX *sha = EVP_MD_CTX_new();
@@ -134,13 +138,6 @@ int cmd_unzstd(int argc, char **argv) {
     write_all(1, out, ob.pos, "unzstd");
     total += ob.pos;
   }
-  unsigned char md[32];
-  unsigned int mdlen = 0;
-  EVP_DigestFinal_ex(sha, md, &mdlen);
-  char line[128];
-  int n = snprintf(line, sizeof line, "sha256:");
-  for (unsigned i = 0; i < mdlen; i++) n += snprintf(line + n, sizeof line - (size_t)n, "%02x", md[i]);
-  n += snprintf(line + n, sizeof line - (size_t)n, " %llu\n", total);
-  write_all(digest_fd, line, (size_t)n, "unzstd");
+  write_digest(digest_fd, sha, total, "unzstd");
   return 0;
 }
