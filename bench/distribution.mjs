@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Distribution benchmarks, Strata and its peers side by side in one run (medians):
 //   push   a Debian image to an empty local registry     vs  skopeo copy of the same image (uncompressed OCI layout)
+//   push with zstd layers                                 vs  skopeo copy --dest-compress-format zstd
 //   pull   it into an empty store                         vs  podman pull into an empty storage
 //   repush after one commit changing one file             vs  skopeo copy of the image with one more layer (warm)
 // Needs: docker-registry, skopeo, podman (Debian packages) and a Debian rootfs tar:
@@ -114,8 +115,7 @@ const layout2 = join(work, 'layout2')
 ociLayout(layout1, [debTar])
 await startRegistry()
 
-const results = { push: [[], []], pull: [[], []], repush: [[], []] }
-const podmanRoots = podmanRootsToReset
+const results = { push: [[], []], zstd: [[], []], pull: [[], []], repush: [[], []] }
 for (let run = 0; run < RUNS; run++) {
   // cold push: empty registry, no layer digest cache (nothing known in advance)
   await wipeRegistry()
@@ -123,6 +123,13 @@ for (let run = 0; run < RUNS; run++) {
   results.push[0].push(strata(root, ['push', 'deb:1', `${addr}/bench/deb:1`]))
   await wipeRegistry()
   results.push[1].push(timed('skopeo', ['copy', '-q', '--dest-tls-verify=false', `oci:${layout1}:latest`, `docker://${addr}/bench/deb:1`]))
+
+  // the same with zstd layers on both sides (push --compression-format zstd, skopeo --dest-compress-format zstd)
+  await wipeRegistry()
+  fs.rmSync(join(root, 'cache'), { recursive: true, force: true })
+  results.zstd[0].push(strata(root, ['push', '--compression-format', 'zstd', 'deb:1', `${addr}/bench/deb:z`]))
+  await wipeRegistry()
+  results.zstd[1].push(timed('skopeo', ['copy', '-q', '--dest-tls-verify=false', '--dest-compress-format', 'zstd', `oci:${layout1}:latest`, `docker://${addr}/bench/deb:z`]))
 
   // pull into an empty store (the registry holds Strata's push)
   await wipeRegistry()
@@ -135,7 +142,7 @@ for (let run = 0; run < RUNS; run++) {
   results.pull[0].push(strata(pullRoot, ['pull', `${addr}/bench/deb:1`]))
   const podRoot = join(work, `podman-${run}`)
   results.pull[1].push(timed('podman', ['--root', join(podRoot, 'root'), '--runroot', join(podRoot, 'run'), 'pull', '-q', '--tls-verify=false', `${addr}/bench/deb:1`]))
-  podmanRoots.push(podRoot)
+  podmanRootsToReset.push(podRoot)
 
   // re-push after one commit that changes one file (the base is in the registry)
   const text = `run ${run} at ${Date.now()}\n`
@@ -148,11 +155,12 @@ for (let run = 0; run < RUNS; run++) {
   ociLayout(layout2, [debTar, extraTar])
   sh('skopeo', ['copy', '-q', '--dest-tls-verify=false', `oci:${layout1}:latest`, `docker://${addr}/bench/skopeo:1`])
   results.repush[1].push(timed('skopeo', ['copy', '-q', '--dest-tls-verify=false', `oci:${layout2}:latest`, `docker://${addr}/bench/skopeo:r${run}`]))
-  console.log(`run ${run + 1}: push ${results.push[0][run].toFixed(2)}s vs ${results.push[1][run].toFixed(2)}s, pull ${results.pull[0][run].toFixed(2)}s vs ${results.pull[1][run].toFixed(2)}s, re-push ${results.repush[0][run].toFixed(3)}s vs ${results.repush[1][run].toFixed(3)}s`)
+  console.log(`run ${run + 1}: push ${results.push[0][run].toFixed(2)}s vs ${results.push[1][run].toFixed(2)}s, zstd ${results.zstd[0][run].toFixed(2)}s vs ${results.zstd[1][run].toFixed(2)}s, pull ${results.pull[0][run].toFixed(2)}s vs ${results.pull[1][run].toFixed(2)}s, re-push ${results.repush[0][run].toFixed(3)}s vs ${results.repush[1][run].toFixed(3)}s`)
 }
 
 const rows = [
   ['push to an empty registry', 'skopeo copy', results.push, 0.5],
+  ['push, zstd layers', 'skopeo copy --dest-compress-format zstd', results.zstd, null],
   ['pull into an empty store', 'podman pull', results.pull, 0.25],
   ['re-push after a one-file commit', 'skopeo warm copy (+1 layer)', results.repush, 2],
 ]
@@ -161,7 +169,7 @@ for (const [what, peer, [a, b], target] of rows) {
   const ma = median(a)
   const mb = median(b)
   const ratio = ma / mb
-  console.log([what.padEnd(34), `${ma.toFixed(3)}s`.padStart(9), `${mb.toFixed(3)}s`.padStart(9), `${ratio.toFixed(2)}×`.padStart(7), `≤${target}×`.padStart(8), ` ${peer}${ratio <= target ? '' : '  (target missed)'}`].join(' '))
+  console.log([what.padEnd(34), `${ma.toFixed(3)}s`.padStart(9), `${mb.toFixed(3)}s`.padStart(9), `${ratio.toFixed(2)}×`.padStart(7), (target === null ? '—' : `≤${target}×`).padStart(8), ` ${peer}${target === null || ratio <= target ? '' : '  (target missed)'}`].join(' '))
 }
 
 // the registry child would keep the event loop alive; the exit handler stops it

@@ -71,9 +71,18 @@ export async function writeImage(s: Strata, top: string, sink: BlobSink, opts: W
   const layers: Descriptor[] = []
   const diffIds: string[] = []
   let writtenLayers = 0
+  // the destination is asked about every layer the cache knows at once (HEADs in parallel);
+  // the missing ones are then produced one after another, in order
+  const present = await Promise.all(plan.layers.map(async (layer) => {
+    const cached = cache.get(layer, opts.compression, level)
+    return cached && (await sink.has(cached.digest, 'layer')) ? cached : null
+  }))
   for (const [index, layer] of plan.layers.entries()) {
-    const { written, ...d } = await writeLayer(s, layer, sink, opts.compression, level, cache, (e) => opts.onLayer?.({ index, count: plan.layers.length, commit: layer.commit, ...e }))
-    if (written) writtenLayers++
+    const onEvent = (e: Pick<LayerEvent, 'state' | 'bytes' | 'total'>): void => opts.onLayer?.({ index, count: plan.layers.length, commit: layer.commit, ...e })
+    const there = present[index]
+    if (there) onEvent({ state: 'exists', total: there.size })
+    const d = there ?? (await writeLayer(s, layer, sink, opts.compression, level, cache, onEvent))
+    if (!there) writtenLayers++
     layers.push({ mediaType, digest: d.digest, size: d.size })
     diffIds.push(d.diffId)
   }
@@ -113,6 +122,7 @@ function beyondOneBlock(ops: Generator<LayerOp>): Iterable<LayerOp> | null {
   return null
 }
 
+/** Produces one layer into the sink (which is not known to have it). */
 async function writeLayer(
   s: Strata,
   layer: LayerPlan,
@@ -121,12 +131,8 @@ async function writeLayer(
   level: number,
   cache: LayerCache,
   onEvent: (e: Pick<LayerEvent, 'state' | 'bytes' | 'total'>) => void,
-): Promise<BlobDigests & { written: boolean }> {
+): Promise<BlobDigests> {
   const cached = cache.get(layer, compression, level)
-  if (cached && (await sink.has(cached.digest, 'layer'))) {
-    onEvent({ state: 'exists', total: cached.size })
-    return { ...cached, written: false }
-  }
   onEvent({ state: 'writing', bytes: 0, total: cached?.uncompressedSize })
   const onBytes = (n: number): void => onEvent({ state: 'writing', bytes: n, total: cached?.uncompressedSize })
   const tool = compression !== 'none' ? blobTool() : null
@@ -144,5 +150,5 @@ async function writeLayer(
   )
   cache.put(layer, compression, level, d)
   onEvent({ state: 'done', bytes: d.uncompressedSize, total: d.uncompressedSize })
-  return { ...d, written: true }
+  return d
 }
