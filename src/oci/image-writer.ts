@@ -20,6 +20,8 @@ export type BlobKind = 'layer' | 'config' | 'manifest'
 export interface BlobSink {
   has(digest: string, kind: BlobKind): Promise<boolean>
   putBytes(desc: Descriptor, bytes: Buffer, kind: BlobKind): Promise<void>
+  /** a config will be stored after new layers (a registry opens its upload session early) */
+  expectConfig?(): void
   /** stores what `produce` writes; `produce` resolves with the digests it computed */
   putStream(produce: (write: (b: Buffer) => void | Promise<void>) => Promise<BlobDigests>, hint?: BlobDigests): Promise<BlobDigests>
 }
@@ -68,24 +70,35 @@ export async function writeImage(s: Strata, top: string, sink: BlobSink, opts: W
   const level = opts.level ?? (opts.compression === 'zstd' ? DEFAULT_ZSTD_LEVEL : DEFAULT_GZIP_LEVEL)
   const cache = new LayerCache(s.root)
   const mediaType = opts.compression === 'gzip' ? OCI_LAYER_GZIP : opts.compression === 'zstd' ? OCI_LAYER_ZSTD : OCI_LAYER
-  const layers: Descriptor[] = []
-  const diffIds: string[] = []
+  // Layers the cache knows are asked about all at once (HEADs in parallel) while the ones it
+  // does not know are produced, in order; a known layer the destination lacks is produced
+  // after them. Each blob stands alone, so the order of producing does not matter.
+  const got: BlobDigests[] = []
   let writtenLayers = 0
-  // the destination is asked about every layer the cache knows at once (HEADs in parallel);
-  // the missing ones are then produced one after another, in order
-  const present = await Promise.all(plan.layers.map(async (layer) => {
-    const cached = cache.get(layer, opts.compression, level)
-    return cached && (await sink.has(cached.digest, 'layer')) ? cached : null
-  }))
-  for (const [index, layer] of plan.layers.entries()) {
-    const onEvent = (e: Pick<LayerEvent, 'state' | 'bytes' | 'total'>): void => opts.onLayer?.({ index, count: plan.layers.length, commit: layer.commit, ...e })
-    const there = present[index]
-    if (there) onEvent({ state: 'exists', total: there.size })
-    const d = there ?? (await writeLayer(s, layer, sink, opts.compression, level, cache, onEvent))
-    if (!there) writtenLayers++
-    layers.push({ mediaType, digest: d.digest, size: d.size })
-    diffIds.push(d.diffId)
+  const cachedOf = plan.layers.map((layer) => cache.get(layer, opts.compression, level))
+  const present = cachedOf.map((cached) => {
+    const p = cached ? sink.has(cached.digest, 'layer').then((yes) => (yes ? cached : null)) : Promise.resolve(null)
+    p.catch(() => {}) // awaited below
+    return p
+  })
+  const produce = async (index: number): Promise<void> => {
+    const layer = plan.layers[index]
+    got[index] = await writeLayer(s, layer, sink, opts.compression, level, cache, (e) => opts.onLayer?.({ index, count: plan.layers.length, commit: layer.commit, ...e }))
+    writtenLayers++
   }
+  if (cachedOf.some((c) => !c)) sink.expectConfig?.()
+  for (const index of plan.layers.keys()) if (!cachedOf[index]) await produce(index)
+  for (const index of plan.layers.keys()) {
+    if (!cachedOf[index]) continue
+    const there = await present[index]
+    if (!there) await produce(index)
+    else {
+      got[index] = there
+      opts.onLayer?.({ index, count: plan.layers.length, commit: plan.layers[index].commit, state: 'exists', total: there.size })
+    }
+  }
+  const layers: Descriptor[] = got.map((d) => ({ mediaType, digest: d.digest, size: d.size }))
+  const diffIds = got.map((d) => d.diffId)
   const config = buildConfig(plan.chain, diffIds, images)
   const configBytes = Buffer.from(JSON.stringify(config))
   const configDesc: Descriptor = { mediaType: OCI_CONFIG, digest: sha256(configBytes), size: configBytes.length }

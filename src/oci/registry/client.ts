@@ -241,15 +241,17 @@ export class RegistryClient {
     }
   }
 
-  async putBlob(repo: string, desc: Descriptor, bytes: Buffer): Promise<void> {
-    const loc = await this.startUpload(repo)
+  /** Uploads a small blob in one PUT, into `session` when one was opened ahead (startUpload). */
+  async putBlob(repo: string, desc: Descriptor, bytes: Buffer, session?: Promise<URL>): Promise<void> {
+    const loc = await (session ?? this.startUpload(repo))
     const url = withDigest(loc, desc.digest)
     const res = await this.send('PUT', url, { headers: { 'Content-Type': 'application/octet-stream' }, body: bytes, scope: pushScope(repo) })
     if (res.status !== 201) return this.fail(res, `uploading ${desc.digest}`)
     res.body.resume()
   }
 
-  private async startUpload(repo: string): Promise<URL> {
+  /** Opens an upload session; its Location is where the blob goes. */
+  async startUpload(repo: string): Promise<URL> {
     const res = await this.send('POST', `/v2/${repo}/blobs/uploads/`, { scope: pushScope(repo) })
     if (res.status !== 202) return this.fail(res, `starting an upload to ${repo}`)
     res.body.resume()

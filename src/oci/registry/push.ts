@@ -14,6 +14,7 @@ import type { RemoteRef } from './reference.js'
 
 class RegistrySink implements BlobSink {
   private known = new Set<string>()
+  private configSession?: Promise<URL>
   constructor(private readonly client: RegistryClient, private readonly repo: string, private readonly onSent?: (n: number) => void) {}
 
   async has(digest: string, _kind: BlobKind): Promise<boolean> {
@@ -23,9 +24,17 @@ class RegistrySink implements BlobSink {
     return yes
   }
 
-  async putBytes(desc: Descriptor, bytes: Buffer): Promise<void> {
-    await this.client.putBlob(this.repo, desc, bytes)
+  async putBytes(desc: Descriptor, bytes: Buffer, kind: BlobKind): Promise<void> {
+    const session = kind === 'config' ? this.configSession : undefined
+    this.configSession = undefined
+    await this.client.putBlob(this.repo, desc, bytes, session)
     this.known.add(desc.digest)
+  }
+
+  /** A config will follow new layers: its upload session is opened now, off the critical path. */
+  expectConfig(): void {
+    this.configSession ??= this.client.startUpload(this.repo)
+    this.configSession.catch(() => {}) // awaited by putBytes
   }
 
   async putStream(produce: (write: (b: Buffer) => Promise<void>) => Promise<BlobDigests>): Promise<BlobDigests> {
