@@ -67,6 +67,14 @@ export class RegistryClient {
     throw new RegistryError(last?.message ?? `cannot reach ${this.endpoint}`)
   }
 
+  /**
+   * `GET /v2/` without waiting and without the auth flow (a 401 is fine): opens the
+   * connection and warms the HTTP code while the caller does other work. Never fails.
+   */
+  warmUp(): void {
+    this.raw('GET', '/v2/', {}).then((res) => res.body.resume(), () => {})
+  }
+
   /** A request with the challenge flow: at most one fresh credential per scope, no loops. */
   async send(method: string, target: string | URL, o: SendOptions = {}): Promise<HttpResponse> {
     const scope = o.scope ?? ''

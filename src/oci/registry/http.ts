@@ -94,14 +94,6 @@ function once(req: HttpRequest): Promise<HttpResponse> {
   })
 }
 
-/**
- * Loads the HTTP stack now (in the start-up snapshot it is a proxy that loads on first
- * use, ~8 ms): called while the event log opens on the thread pool, the two overlap.
- */
-export function warmHttp(): void {
-  void http.Agent
-}
-
 /** Sends a request, following up to 5 redirects. */
 export async function request(req: HttpRequest): Promise<HttpResponse> {
   let cur = req

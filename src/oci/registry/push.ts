@@ -9,7 +9,6 @@ import type { BlobDigests } from '../compress.js'
 import { writeImage, type BlobKind, type BlobSink, type LayerEvent, type WrittenImage } from '../image-writer.js'
 import type { Descriptor } from '../media-types.js'
 import { RegistryClient, type ClientOptions } from './client.js'
-import { warmHttp } from './http.js'
 import type { RemoteRef } from './reference.js'
 
 class RegistrySink implements BlobSink {
@@ -60,9 +59,11 @@ export interface PushResult {
 
 export async function pushImage(s: Strata, source: string, dest: RemoteRef, opts: PushOptions): Promise<PushResult> {
   const resolving = s.read((tx) => resolveRevision(tx, s.objects, source))
-  warmHttp()
-  const commit = await resolving
+  // while the log opens on the thread pool: the first request (GET /v2/, as Docker starts
+  // with), so the connection and the HTTP code are warm when the layers need them
   const client = new RegistryClient(dest.registry, dest.endpoint, opts)
+  client.warmUp()
+  const commit = await resolving
   let uploaded = 0
   const sink = new RegistrySink(client, dest.repository)
   const img = await writeImage(s, commit, sink, {
