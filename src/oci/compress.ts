@@ -12,7 +12,7 @@
 import { availableParallelism } from 'node:os'
 import { gzip, createGunzip } from 'node:zlib'
 import type { Readable } from 'node:stream'
-import { GzipPipe, runGzipPipe } from './block-deflater.js'
+import { CompressPipe, runCompressPipe } from './compress-pipe.js'
 import { blobTool } from './blob-tool.js'
 import { DigestCounter } from './digest.js'
 import { BLOCK_SIZE, type LayerBlock } from './layer-tar.js'
@@ -95,7 +95,7 @@ async function compressWithTool(
   level: number,
   onBytes?: (uncompressed: number) => void,
 ): Promise<BlobDigests> {
-  const pipe = new GzipPipe(tool, ['deflate', String(Math.max(1, availableParallelism())), '3'], onBytes)
+  const pipe = new CompressPipe(tool, ['deflate', String(Math.max(1, availableParallelism())), '3'], onBytes)
   const produce = async (): Promise<void> => {
     for (let next = blocks.next(); !next.done; next = blocks.next()) {
       const { data, stored } = next.value
@@ -105,7 +105,7 @@ async function compressWithTool(
       await pipe.write(Buffer.concat([header, data]))
     }
   }
-  return runGzipPipe(pipe, produce, write)
+  return runCompressPipe(pipe, produce, write)
 }
 
 /** A plain tar stream from a layer blob of the given compression. */

@@ -5,7 +5,7 @@
 import { availableParallelism } from 'node:os'
 import { fileHeader } from '../store/encoding.js'
 import type { ObjectStore } from '../store/objects.js'
-import { GzipPipe, runGzipPipe } from './block-deflater.js'
+import { CompressPipe, runCompressPipe } from './compress-pipe.js'
 import type { BlobDigests } from './compress.js'
 import type { LayerOp } from './layer-tar.js'
 import { encodeHeader, END_OF_ARCHIVE } from './tar-header.js'
@@ -29,7 +29,7 @@ export async function layerWithTool(
   write: (b: Buffer) => void | Promise<void>,
   onBytes?: (uncompressed: number) => void,
 ): Promise<BlobDigests> {
-  const pipe = new GzipPipe(tool, ['layer', store.dir, String(Math.max(1, availableParallelism())), String(level), '3', compression], onBytes)
+  const pipe = new CompressPipe(tool, ['layer', store.dir, String(Math.max(1, availableParallelism())), String(level), '3', compression], onBytes)
   const produce = async (): Promise<void> => {
     let batch: Buffer[] = []
     let size = 0
@@ -58,5 +58,5 @@ export async function layerWithTool(
     add(op('H', END_OF_ARCHIVE))
     await flush()
   }
-  return runGzipPipe(pipe, produce, write)
+  return runCompressPipe(pipe, produce, write)
 }

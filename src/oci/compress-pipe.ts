@@ -1,8 +1,8 @@
-// Block-parallel gzip through strata-blob (native-helper/blob/pipeline.c): `deflate` takes
-// blocks Node cut, `layer` makes the blocks itself from store objects. Either way the
-// tool's stdout is the gzip blob itself (a series of members, compressed by libdeflate on
-// every core), handed on as it comes without being parsed or joined; progress lines and,
-// at the end, both digests (plain and gzip) arrive on fd 3.
+// Block-parallel compression (gzip or zstd) through strata-blob (native-helper/blob/
+// pipeline.c): `deflate` takes blocks Node cut, `layer` makes the blocks itself from store
+// objects. Either way the tool's stdout is the blob itself (a series of gzip members or
+// zstd frames, made on every core), handed on as it comes without being parsed or
+// joined; progress lines and, at the end, both digests (plain and compressed) arrive on fd 3.
 import { spawn, type ChildProcess } from 'node:child_process'
 import type { Readable } from 'node:stream'
 import { CorruptObject, StrataError } from '../errors.js'
@@ -11,7 +11,7 @@ import type { BlobDigests } from './compress.js'
 /** strata-blob's exit code for a store object that is missing or does not match its id */
 const CORRUPT = 4
 
-export class GzipPipe {
+export class CompressPipe {
   private readonly child: ChildProcess
   private readonly exited: Promise<void>
   private lines = ''
@@ -94,7 +94,7 @@ export class GzipPipe {
 }
 
 /** Feeds the tool with `produce` while handing its output, in order, to `emit`. Either side failing stops both. */
-export async function runGzipPipe(pipe: GzipPipe, produce: () => Promise<void>, emit: (b: Buffer) => void | Promise<void>): Promise<BlobDigests> {
+export async function runCompressPipe(pipe: CompressPipe, produce: () => Promise<void>, emit: (b: Buffer) => void | Promise<void>): Promise<BlobDigests> {
   const feed = async (): Promise<void> => {
     try {
       await produce()
