@@ -17,7 +17,6 @@ void write_all(int fd, const void *buf, size_t len, const char *step);
 int read_exact(int fd, void *buf, size_t len, const char *step);
 void widen_pipe(int fd);
 
-int cmd_deflate(int argc, char **argv);
 int cmd_gunzip(int argc, char **argv);
 int cmd_layer(int argc, char **argv);
 int cmd_unzstd(int argc, char **argv);

@@ -14,7 +14,6 @@
 
 static const char usage[] =
   "usage: strata-blob COMMAND [ARGS]\n"
-  "  deflate THREADS DIGEST_FD [gzip|zstd LEVEL]   (framed blocks on stdin -> compressed stream on stdout)\n"
   "  layer OBJECTS_DIR THREADS LEVEL DIGEST_FD [gzip|zstd]   (tar ops on stdin -> compressed layer on stdout)\n"
   "  gunzip FILE DIGEST_FD   (plain bytes on stdout; sha256 and size on DIGEST_FD)\n"
   "  unzstd FILE DIGEST_FD   (the same for zstd)\n"
@@ -68,7 +67,6 @@ int main(int argc, char **argv) {
     return BLOB_EXIT_USAGE;
   }
   const char *cmd = argv[1];
-  if (!strcmp(cmd, "deflate")) return cmd_deflate(argc - 2, argv + 2);
   if (!strcmp(cmd, "gunzip")) return cmd_gunzip(argc - 2, argv + 2);
   if (!strcmp(cmd, "layer")) return cmd_layer(argc - 2, argv + 2);
   if (!strcmp(cmd, "unzstd")) return cmd_unzstd(argc - 2, argv + 2);

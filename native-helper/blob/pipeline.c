@@ -1,4 +1,4 @@
-/* pipeline.c — the ordered compression pipeline under `deflate` and `layer`.
+/* pipeline.c — the ordered compression pipeline under `layer`.
  *
  * Out: the gzip members (or zstd frames), one per block, in block order, on out_fd: a
  * series of members is one valid gzip stream (RFC 1952 §2.2), a series of frames one zstd
@@ -46,16 +46,16 @@ static void zstd_block(ZSTD_CCtx **z, struct slot *s) {
     /* a content checksum in every frame, as gzip has its CRC: a damaged blob fails to inflate */
     if (!(*z = ZSTD_createCCtx()) || ZSTD_isError(ZSTD_CCtx_setParameter(*z, ZSTD_c_checksumFlag, 1)) ||
         ZSTD_isError(ZSTD_CCtx_setParameter(*z, ZSTD_c_compressionLevel, q.zstd_level)))
-      blob_die(BLOB_EXIT_FAIL, "deflate", "cannot set up zstd (level %d)", q.zstd_level);
+      blob_die(BLOB_EXIT_FAIL, "compress", "cannot set up zstd (level %d)", q.zstd_level);
   }
   size_t bound = ZSTD_compressBound(s->in_len);
   if (bound > s->out_cap) {
     free(s->out);
-    if (!(s->out = malloc(bound))) blob_die(BLOB_EXIT_FAIL, "deflate", "out of memory");
+    if (!(s->out = malloc(bound))) blob_die(BLOB_EXIT_FAIL, "compress", "out of memory");
     s->out_cap = bound;
   }
   size_t n = ZSTD_compress2(*z, s->out, s->out_cap, s->in, s->in_len);
-  if (ZSTD_isError(n)) blob_die(BLOB_EXIT_FAIL, "deflate", "zstd: %s", ZSTD_getErrorName(n));
+  if (ZSTD_isError(n)) blob_die(BLOB_EXIT_FAIL, "compress", "zstd: %s", ZSTD_getErrorName(n));
   s->out_len = n;
 }
 
@@ -79,15 +79,15 @@ static void *worker(void *arg) {
       continue;
     }
     if (!c[s->level] && !(c[s->level] = libdeflate_alloc_compressor(s->level)))
-      blob_die(BLOB_EXIT_FAIL, "deflate", "cannot make a level %d compressor (out of memory?)", s->level);
+      blob_die(BLOB_EXIT_FAIL, "compress", "cannot make a level %d compressor (out of memory?)", s->level);
     size_t bound = libdeflate_gzip_compress_bound(c[s->level], s->in_len);
     if (bound > s->out_cap) {
       free(s->out);
-      if (!(s->out = malloc(bound))) blob_die(BLOB_EXIT_FAIL, "deflate", "out of memory");
+      if (!(s->out = malloc(bound))) blob_die(BLOB_EXIT_FAIL, "compress", "out of memory");
       s->out_cap = bound;
     }
     s->out_len = libdeflate_gzip_compress(c[s->level], s->in, s->in_len, s->out, s->out_cap);
-    if (s->out_len == 0) blob_die(BLOB_EXIT_FAIL, "deflate", "compressed block does not fit its bound");
+    if (s->out_len == 0) blob_die(BLOB_EXIT_FAIL, "compress", "compressed block does not fit its bound");
 
     pthread_mutex_lock(&q.mu);
     s->state = DONE;
@@ -108,10 +108,10 @@ static void *writer(void *arg) {
       pthread_cond_wait(&q.changed, &q.mu);
     if (q.next_write == q.next_read) break; /* eof, all written */
     pthread_mutex_unlock(&q.mu);
-    write_all(q.out_fd, s->out, s->out_len, "deflate");
+    write_all(q.out_fd, s->out, s->out_len, "compress");
     char line[32];
     int n = snprintf(line, sizeof line, "p %llu\n", s->raw_end);
-    write_all(q.digest_fd, line, (size_t)n, "deflate");
+    write_all(q.digest_fd, line, (size_t)n, "compress");
     EVP_DigestUpdate(q.plain_sha, s->in, s->in_len);
     EVP_DigestUpdate(q.gz_sha, s->out, s->out_len);
     q.plain_size += s->in_len;
@@ -132,7 +132,7 @@ enum codec parse_codec(const char *name, const char *step) {
 }
 
 void pipeline_start(int threads, int out_fd, int digest_fd, enum codec codec, int zstd_level) {
-  if (threads < 1 || threads > MAX_THREADS) blob_die(BLOB_EXIT_USAGE, "deflate", "THREADS must be 1-%d", MAX_THREADS);
+  if (threads < 1 || threads > MAX_THREADS) blob_die(BLOB_EXIT_USAGE, "compress", "THREADS must be 1-%d", MAX_THREADS);
   q.threads = threads;
   q.out_fd = out_fd;
   q.digest_fd = digest_fd;
@@ -143,7 +143,7 @@ void pipeline_start(int threads, int out_fd, int digest_fd, enum codec codec, in
   q.gz_sha = EVP_MD_CTX_new();
   if (!(q.slots = calloc(q.nslots, sizeof *q.slots)) || !q.plain_sha || !q.gz_sha ||
       !EVP_DigestInit_ex(q.plain_sha, EVP_sha256(), NULL) || !EVP_DigestInit_ex(q.gz_sha, EVP_sha256(), NULL))
-    blob_die(BLOB_EXIT_FAIL, "deflate", "out of memory");
+    blob_die(BLOB_EXIT_FAIL, "compress", "out of memory");
   for (int i = 0; i < threads; i++) pthread_create(&q.workers[i], NULL, worker, NULL);
   pthread_create(&q.writer, NULL, writer, NULL);
 }
@@ -155,7 +155,7 @@ struct slot *pipeline_slot(size_t cap) {
   pthread_mutex_unlock(&q.mu);
   if (cap > s->in_cap) {
     free(s->in);
-    if (!(s->in = malloc(cap ? cap : 1))) blob_die(BLOB_EXIT_FAIL, "deflate", "out of memory");
+    if (!(s->in = malloc(cap ? cap : 1))) blob_die(BLOB_EXIT_FAIL, "compress", "out of memory");
     s->in_cap = cap;
   }
   s->in_len = 0;
@@ -192,5 +192,5 @@ void pipeline_finish(void) {
   digest_hex(q.plain_sha, plain);
   digest_hex(q.gz_sha, gz);
   int n = snprintf(line, sizeof line, "d sha256:%s %llu sha256:%s %llu\n", plain, q.plain_size, gz, q.gz_size);
-  write_all(q.digest_fd, line, (size_t)n, "deflate");
+  write_all(q.digest_fd, line, (size_t)n, "compress");
 }

@@ -6,13 +6,12 @@
 // Level 1 by default: on this class of machine it is about twice as fast as level 6 for
 // ~7 % larger layers, and pushing is bound by compression (`--compression-level` changes it).
 //
-// With `strata-blob` built (native-helper/blob), blocks are compressed by libdeflate on
-// every core instead (2–3× zlib's speed at level 1); the output differs from zlib's, so
-// the codec is part of the layer cache's key (`gzipCodec`).
+// This is the path for small layers and for machines without `strata-blob`; big layers
+// are made and compressed by the tool itself (layer-tool.ts), whose libdeflate output
+// differs from zlib's, so the codec is part of the layer cache's key (`codecKey`).
 import { availableParallelism } from 'node:os'
 import { gzip, createGunzip } from 'node:zlib'
 import type { Readable } from 'node:stream'
-import { CompressPipe, runCompressPipe } from './compress-pipe.js'
 import { blobTool } from './blob-tool.js'
 import { DigestCounter } from './digest.js'
 import { BLOCK_SIZE, type LayerBlock } from './layer-tar.js'
@@ -55,13 +54,11 @@ export async function compressBlocks(
   blocks: Iterator<LayerBlock>,
   compression: 'gzip' | 'none',
   write: (b: Buffer) => void | Promise<void>,
-  opts: { level?: number; onBytes?: (uncompressed: number) => void; inProcess?: boolean } = {},
+  opts: { level?: number; onBytes?: (uncompressed: number) => void } = {},
 ): Promise<BlobDigests> {
   const raw = new DigestCounter()
   const out = new DigestCounter()
   const level = opts.level ?? DEFAULT_GZIP_LEVEL
-  const tool = compression === 'gzip' && !opts.inProcess ? blobTool() : null
-  if (tool) return compressWithTool(tool.path, blocks, write, level, opts.onBytes)
   const window = compression === 'none' ? 1 : Math.max(2, availableParallelism()) + 1
   const inflight: Promise<Buffer>[] = []
   let done = false
@@ -86,26 +83,6 @@ export async function compressBlocks(
     await emit(await head)
   }
   return { digest: out.digest(), size: out.size, diffId: raw.digest(), uncompressedSize: raw.size }
-}
-
-async function compressWithTool(
-  tool: string,
-  blocks: Iterator<LayerBlock>,
-  write: (b: Buffer) => void | Promise<void>,
-  level: number,
-  onBytes?: (uncompressed: number) => void,
-): Promise<BlobDigests> {
-  const pipe = new CompressPipe(tool, ['deflate', String(Math.max(1, availableParallelism())), '3'], onBytes)
-  const produce = async (): Promise<void> => {
-    for (let next = blocks.next(); !next.done; next = blocks.next()) {
-      const { data, stored } = next.value
-      const header = Buffer.alloc(8)
-      header.writeUInt32LE(data.length, 0)
-      header[4] = stored ? 0 : level
-      await pipe.write(Buffer.concat([header, data]))
-    }
-  }
-  return runCompressPipe(pipe, produce, write)
 }
 
 /** A plain tar stream from a layer blob of the given compression. */

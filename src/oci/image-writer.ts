@@ -158,7 +158,7 @@ async function writeLayer(
   const d = await sink.putStream(
     (write) => tool && big
       ? layerWithTool(tool.path, s.objects, big, compression as 'gzip' | 'zstd', level, write, onBytes)
-      : compressBlocks(layerBlocks(s.objects, layer.parentTree, layer.tree, layer.mtime), compression as 'gzip' | 'none', write, { level, onBytes, inProcess: true }),
+      : compressBlocks(layerBlocks(s.objects, layer.parentTree, layer.tree, layer.mtime), compression as 'gzip' | 'none', write, { level, onBytes }),
     cached,
   )
   cache.put(layer, compression, level, d)
