@@ -235,8 +235,11 @@ export class RegistryClient {
             out.once('drain', () => res.body.resume())
           }
         })
+        out.on('finish', () => {
+          if (!failed) resolve()
+        })
         res.body.on('end', () => {
-          if (!failed) out.end(() => (failed ? undefined : resolve()))
+          if (!failed) out.end()
         })
       })
       if (n !== desc.size) throw new DigestMismatch(`layer ${desc.digest}: ${this.registry} sent ${n} of ${desc.size} bytes (truncated); nothing was stored`)
