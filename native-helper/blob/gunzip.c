@@ -23,19 +23,29 @@
 #define DEFAULT_MAX_MEMBER ((size_t)1 << 30)
 #define MIN_BUFFER ((size_t)4 << 20)
 
-/* the whole file, mapped read-only; refuses what is not a regular file of at least `min` bytes */
-static const unsigned char *map_file(const char *path, size_t min, const char *step, size_t *len) {
+/* the blob: a whole file, or LENGTH bytes at OFFSET of it (a member of an image archive),
+ * mapped read-only; refuses what is not a regular file or a blob under `min` bytes */
+static const unsigned char *map_blob(int argc, char **argv, size_t min, const char *step, size_t *len) {
+  const char *path = argv[0];
   int fd = open(path, O_RDONLY | O_CLOEXEC);
   if (fd < 0) blob_die(BLOB_EXIT_FAIL, step, "%s: %s", path, strerror(errno));
   struct stat st;
   if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) blob_die(BLOB_EXIT_FAIL, step, "%s is not a regular file", path);
-  *len = (size_t)st.st_size;
+  unsigned long long off = 0, n = (unsigned long long)st.st_size;
+  if (argc == 4) {
+    off = strtoull(argv[2], NULL, 10);
+    n = strtoull(argv[3], NULL, 10);
+    if (off > (unsigned long long)st.st_size || n > (unsigned long long)st.st_size - off) blob_die(BLOB_EXIT_FAIL, step, "%llu bytes at %llu lie beyond the end of %s", n, off, path);
+  }
+  *len = (size_t)n;
   if (*len < min) blob_die(BLOB_EXIT_FAIL, step, "not %s data (%zu bytes)", step[0] == 'g' ? "gzip" : "zstd", *len);
-  const unsigned char *p = mmap(NULL, *len, PROT_READ, MAP_PRIVATE, fd, 0);
+  /* mmap wants a page-aligned offset: map from the page that holds the blob's start */
+  size_t lead = (size_t)(off % (unsigned long long)sysconf(_SC_PAGESIZE));
+  const unsigned char *p = mmap(NULL, *len + lead, PROT_READ, MAP_PRIVATE, fd, (off_t)(off - lead));
   if (p == MAP_FAILED) blob_die(BLOB_EXIT_FAIL, step, "mmap %s: %s", path, strerror(errno));
   close(fd);
-  (void)madvise((void *)p, *len, MADV_SEQUENTIAL);
-  return p;
+  (void)madvise((void *)p, *len + lead, MADV_SEQUENTIAL);
+  return p + lead;
 }
 
 /* "sha256:<hex> <size>\n" on fd: the plain bytes' digest (the layer's diff_id) */
@@ -57,13 +67,12 @@ static int all_zero(const unsigned char *p, size_t n) {
 }
 
 int cmd_gunzip(int argc, char **argv) {
-  if (argc != 2) blob_die(BLOB_EXIT_USAGE, "gunzip", "usage: strata-blob gunzip FILE DIGEST_FD");
-  const char *path = argv[0];
+  if (argc != 2 && argc != 4) blob_die(BLOB_EXIT_USAGE, "gunzip", "usage: strata-blob gunzip FILE DIGEST_FD [OFFSET LENGTH]");
   int digest_fd = atoi(argv[1]);
   const char *max_env = getenv("STRATA_BLOB_MAX_MEMBER");
   const size_t MAX_MEMBER = max_env && atoll(max_env) > 0 ? (size_t)atoll(max_env) : DEFAULT_MAX_MEMBER;
   size_t len;
-  const unsigned char *in = map_file(path, 18, "gunzip", &len);
+  const unsigned char *in = map_blob(argc, argv, 18, "gunzip", &len);
   widen_pipe(1);
 
   struct libdeflate_decompressor *d = libdeflate_alloc_decompressor();
@@ -106,11 +115,10 @@ int cmd_gunzip(int argc, char **argv) {
 /* `strata-blob unzstd FILE DIGEST_FD`: the same for a zstd file (one frame or a series),
  * with zstd's own streaming decoder: its frames need no whole-member buffer. */
 int cmd_unzstd(int argc, char **argv) {
-  if (argc != 2) blob_die(BLOB_EXIT_USAGE, "unzstd", "usage: strata-blob unzstd FILE DIGEST_FD");
-  const char *path = argv[0];
+  if (argc != 2 && argc != 4) blob_die(BLOB_EXIT_USAGE, "unzstd", "usage: strata-blob unzstd FILE DIGEST_FD [OFFSET LENGTH]");
   int digest_fd = atoi(argv[1]);
   size_t len;
-  const unsigned char *in = map_file(path, 4, "unzstd", &len);
+  const unsigned char *in = map_blob(argc, argv, 4, "unzstd", &len);
   widen_pipe(1);
   ZSTD_DCtx *d = ZSTD_createDCtx();
   EVP_MD_CTX *sha = EVP_MD_CTX_new();

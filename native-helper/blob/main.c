@@ -15,8 +15,8 @@
 static const char usage[] =
   "usage: strata-blob COMMAND [ARGS]\n"
   "  layer OBJECTS_DIR THREADS LEVEL DIGEST_FD [gzip|zstd]   (tar ops on stdin -> compressed layer on stdout)\n"
-  "  gunzip FILE DIGEST_FD   (plain bytes on stdout; sha256 and size on DIGEST_FD)\n"
-  "  unzstd FILE DIGEST_FD   (the same for zstd)\n"
+  "  gunzip FILE DIGEST_FD [OFFSET LENGTH]   (plain bytes on stdout; sha256 and size on DIGEST_FD)\n"
+  "  unzstd FILE DIGEST_FD [OFFSET LENGTH]   (the same for zstd)\n"
   "  version\n";
 
 void blob_die(int code, const char *step, const char *fmt, ...) {

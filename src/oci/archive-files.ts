@@ -17,6 +17,8 @@ export interface ArchiveFiles {
   size(path: string): number
   /** the first `n` bytes (fewer if the file is shorter) */
   head(path: string, n: number): Buffer
+  /** where the file's bytes lie on disk (a file, or a range of the archive) */
+  location(path: string): { path: string; offset: number; length: number }
   close(): void
 }
 
@@ -68,6 +70,10 @@ export class DirFiles implements ArchiveFiles {
     } finally {
       fs.closeSync(fd)
     }
+  }
+  location(p: string): { path: string; offset: number; length: number } {
+    const abs = this.abs(p)
+    return { path: abs, offset: 0, length: fs.statSync(abs).size }
   }
   close(): void {}
 }
@@ -127,6 +133,10 @@ export class TarFiles implements ArchiveFiles {
       fs.closeSync(fd)
     }
     return buf
+  }
+  location(p: string): { path: string; offset: number; length: number } {
+    const m = this.member(p)
+    return { path: this.file, offset: m.offset, length: m.size }
   }
   stream(p: string): Readable {
     const m = this.member(p)

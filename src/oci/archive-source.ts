@@ -117,17 +117,12 @@ export class ArchiveSource implements ImageSource {
       diffId: config.rootfs?.diff_ids?.[i],
       label: l.digest.slice(7, 19),
       async open(): Promise<Readable> {
-        if (!files.exists(path)) throw new BadArchive(`the layout lacks layer ${l.digest}`)
-        // checked whole before anything of it is stored
-        const h = createHash('sha256')
-        let size = 0
-        for await (const c of files.stream(path)) {
-          h.update(c as Buffer)
-          size += (c as Buffer).length
-        }
-        if (size !== l.size) throw new DigestMismatch(`layer ${l.digest}: ${size} bytes, the manifest says ${l.size}; nothing was stored`)
-        if ('sha256:' + h.digest('hex') !== l.digest) throw new DigestMismatch(`layer ${l.digest}: content does not match its digest; nothing was stored`)
+        await checkBlob(files, path, l)
         return files.stream(path)
+      },
+      async file() {
+        await checkBlob(files, path, l)
+        return { ...files.location(path), release: () => {} }
       },
     }
   }
@@ -158,11 +153,27 @@ export class ArchiveSource implements ImageSource {
             async open() {
               return files.stream(p)
             },
+            async file() {
+              return { ...files.location(p), release: () => {} }
+            },
           }
         }),
       }
     })
   }
+}
+
+/** A layout's blob, checked whole against its descriptor before anything of it is stored. */
+async function checkBlob(files: ArchiveFiles, path: string, l: Descriptor): Promise<void> {
+  if (!files.exists(path)) throw new BadArchive(`the layout lacks layer ${l.digest}`)
+  const h = createHash('sha256')
+  let size = 0
+  for await (const c of files.stream(path)) {
+    h.update(c as Buffer)
+    size += (c as Buffer).length
+  }
+  if (size !== l.size) throw new DigestMismatch(`layer ${l.digest}: ${size} bytes, the manifest says ${l.size}; nothing was stored`)
+  if ('sha256:' + h.digest('hex') !== l.digest) throw new DigestMismatch(`layer ${l.digest}: content does not match its digest; nothing was stored`)
 }
 
 /** Strata's commit at the top of an image, from its label. */

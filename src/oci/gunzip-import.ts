@@ -9,6 +9,7 @@ import { helperHas } from '../fs/helper-import.js'
 import { importTar, type TarImportOptions } from '../fs/tar-import.js'
 import type { ObjectStore } from '../store/objects.js'
 import { blobTool } from './blob-tool.js'
+import type { BlobFile } from './source.js'
 
 /** strata-blob's exit code for a gzip member too large to inflate in memory */
 const TOO_BIG = 3
@@ -18,12 +19,13 @@ export function canImportCompressedFile(): boolean {
 }
 
 /**
- * The tree of the gzip or zstd tar at `path`, and the sha256 of its plain bytes. Null
+ * The tree of the gzip or zstd tar in `blob`, and the sha256 of its plain bytes. Null
  * when the file holds a gzip member too big to inflate in memory: the caller streams it.
  */
-export async function importCompressedFile(store: ObjectStore, path: string, compression: 'gzip' | 'zstd', opts: TarImportOptions): Promise<{ tree: string; diffId: string; size: number } | null> {
+export async function importCompressedFile(store: ObjectStore, blob: Omit<BlobFile, 'release'>, compression: 'gzip' | 'zstd', opts: TarImportOptions): Promise<{ tree: string; diffId: string; size: number } | null> {
   const tool = blobTool()!
-  const child = spawn(tool.path, [compression === 'gzip' ? 'gunzip' : 'unzstd', path, '3'], { stdio: ['ignore', 'pipe', 'pipe', 'pipe'] })
+  const range = blob.offset !== undefined && blob.length !== undefined ? [String(blob.offset), String(blob.length)] : []
+  const child = spawn(tool.path, [compression === 'gzip' ? 'gunzip' : 'unzstd', blob.path, '3', ...range], { stdio: ['ignore', 'pipe', 'pipe', 'pipe'] })
   let digestLine = ''
   const stderr: Buffer[] = []
   ;(child.stdio[3] as Readable).on('data', (d: Buffer) => (digestLine += d.toString()))

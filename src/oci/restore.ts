@@ -156,7 +156,7 @@ async function applyLayer(s: Strata, layer: LayerSource, baseTree: string | null
     let r
     try {
       const base = baseTree ? DirNode.fromTree(s.objects, baseTree) : undefined
-      r = await importCompressedFile(s.objects, file.path, layer.compression, { base, whiteouts: true })
+      r = await importCompressedFile(s.objects, file, layer.compression, { base, whiteouts: true })
     } catch (e) {
       file.release()
       s.objects.abandon()

@@ -12,12 +12,21 @@ export interface LayerSource {
   /** the blob's bytes, already checked against `digest` when there is one */
   open(): Promise<Readable>
   /**
-   * The blob as a checked file on disk, when the source has one (a downloaded blob):
-   * lets a gzip layer be inflated outside Node. `release` says it is no longer needed.
+   * The blob as checked bytes on disk, when the source has them (a downloaded blob, a
+   * layout's blob file, a member of an archive): lets a compressed layer be inflated
+   * outside Node. `release` says they are no longer needed.
    */
-  file?(): Promise<{ path: string; release(): void }>
+  file?(): Promise<BlobFile>
   /** a short name for progress and errors */
   label: string
+}
+
+/** A blob on disk: a whole file, or `length` bytes at `offset` of it. */
+export interface BlobFile {
+  path: string
+  offset?: number
+  length?: number
+  release(): void
 }
 
 export interface SourceImage {

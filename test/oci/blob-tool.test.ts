@@ -122,7 +122,7 @@ test('zstd: `layer` gives one frame per block that zstd(1) reads back as the lay
   assert.is(r.status, 0, r.stderr.toString())
   assert.ok(r.stdout.equals(plain))
   assert.is(r.output[3]!.toString(), `${sha(plain)} ${plain.length}\n`)
-  const viaTool = await importCompressedFile(s.objects, f, 'zstd', {})
+  const viaTool = await importCompressedFile(s.objects, { path: f }, 'zstd', {})
   assert.is(viaTool!.tree, (await importTar(s.objects, Readable.from([plain]), {})).tree)
   const broken = join(work, 'broken.zst')
   fs.writeFileSync(broken, Buffer.concat([zst.subarray(0, 100), Buffer.alloc(50, 0xff), zst.subarray(150)]))
@@ -157,6 +157,21 @@ test('gunzip writes the plain bytes and their sha256 and size; padding after the
   assert.is(r.output[3]!.toString(), `${sha(plain)} ${plain.length}\n`)
 })
 
+test('gunzip reads a blob inside a bigger file (an archive member) by offset and length; a range past the end is refused', () => {
+  const plain = Buffer.from('member content '.repeat(3000))
+  const gz = gzipSync(plain)
+  const f = join(work, 'archive.bin')
+  const lead = 5000 // not page aligned
+  fs.writeFileSync(f, Buffer.concat([randomBytes(lead), gz, randomBytes(777)]))
+  const r = blob(['gunzip', f, '3', String(lead), String(gz.length)])
+  assert.is(r.status, 0, r.stderr.toString())
+  assert.ok(r.stdout.equals(plain))
+  assert.is(r.output[3]!.toString(), `${sha(plain)} ${plain.length}\n`)
+  const past = blob(['gunzip', f, '3', String(lead), String(gz.length + 1000)])
+  assert.is(past.status, 1)
+  assert.match(past.stderr.toString(), /^strata-blob: gunzip: \d+ bytes at \d+ lie beyond the end of /)
+})
+
 test('gunzip: corrupt, truncated and non-gzip files are one clear line each', () => {
   const good = gzipSync(Buffer.from('x'.repeat(100_000)))
   const cases: [string, Buffer, RegExp][] = [
@@ -181,7 +196,7 @@ test('a gzip layer applied through strata-blob gives the tree the streaming path
   const plain = fs.readFileSync(busybox())
   const f = join(work, 'bb.tar.gz')
   fs.writeFileSync(f, gzipSync(plain))
-  const viaTool = await importCompressedFile(s.objects, f, 'gzip', { whiteouts: true })
+  const viaTool = await importCompressedFile(s.objects, { path: f }, 'gzip', { whiteouts: true })
   assert.ok(viaTool)
   assert.is(viaTool!.diffId, sha(plain))
   assert.is(viaTool!.size, plain.length)
@@ -196,7 +211,7 @@ test('a gzip layer applied through strata-blob gives the tree the streaming path
   const ef = join(work, 'evil.tar.gz')
   fs.writeFileSync(ef, Buffer.concat([gzipSync(evilTar), gzipSync(plain)]))
   try {
-    await importCompressedFile(s.objects, ef, 'gzip', { whiteouts: true })
+    await importCompressedFile(s.objects, { path: ef }, 'gzip', { whiteouts: true })
     assert.unreachable('a path leaving the root was accepted')
   } catch (e) {
     assert.match((e as Error).message, /refusing archive entry "\.\.\/escape": path leaves the root/)
@@ -209,7 +224,7 @@ test('a member too big to inflate in memory is handed back for streaming (null),
   fs.writeFileSync(f, gzipSync(fs.readFileSync(busybox())))
   process.env.STRATA_BLOB_MAX_MEMBER = String(64 << 10)
   try {
-    assert.is(await importCompressedFile(s.objects, f, 'gzip', { whiteouts: true }), null)
+    assert.is(await importCompressedFile(s.objects, { path: f }, 'gzip', { whiteouts: true }), null)
   } finally {
     delete process.env.STRATA_BLOB_MAX_MEMBER
   }
