@@ -38,6 +38,23 @@ static struct {
   unsigned long long plain_size, gz_size;
 } q = { .mu = PTHREAD_MUTEX_INITIALIZER, .changed = PTHREAD_COND_INITIALIZER };
 
+/* room for `bound` compressed bytes in the slot's output buffer */
+static void reserve_out(struct slot *s, size_t bound) {
+  if (bound <= s->out_cap) return;
+  free(s->out);
+  if (!(s->out = malloc(bound))) blob_die(BLOB_EXIT_FAIL, "compress", "out of memory");
+  s->out_cap = bound;
+}
+
+/* one gzip member per block, at the block's level (0 stores) */
+static void gzip_block(struct libdeflate_compressor **c, struct slot *s) {
+  if (!c[s->level] && !(c[s->level] = libdeflate_alloc_compressor(s->level)))
+    blob_die(BLOB_EXIT_FAIL, "compress", "cannot make a level %d compressor (out of memory?)", s->level);
+  reserve_out(s, libdeflate_gzip_compress_bound(c[s->level], s->in_len));
+  s->out_len = libdeflate_gzip_compress(c[s->level], s->in, s->in_len, s->out, s->out_cap);
+  if (s->out_len == 0) blob_die(BLOB_EXIT_FAIL, "compress", "compressed block does not fit its bound");
+}
+
 /* one zstd frame per block: frames in a row are one zstd stream (RFC 8878 §3.1), as
  * members are one gzip stream. The block's own level is gzip's; zstd uses the layer's
  * (its fast path already emits raw blocks for data that will not shrink). */
@@ -48,12 +65,7 @@ static void zstd_block(ZSTD_CCtx **z, struct slot *s) {
         ZSTD_isError(ZSTD_CCtx_setParameter(*z, ZSTD_c_compressionLevel, q.zstd_level)))
       blob_die(BLOB_EXIT_FAIL, "compress", "cannot set up zstd (level %d)", q.zstd_level);
   }
-  size_t bound = ZSTD_compressBound(s->in_len);
-  if (bound > s->out_cap) {
-    free(s->out);
-    if (!(s->out = malloc(bound))) blob_die(BLOB_EXIT_FAIL, "compress", "out of memory");
-    s->out_cap = bound;
-  }
+  reserve_out(s, ZSTD_compressBound(s->in_len));
   size_t n = ZSTD_compress2(*z, s->out, s->out_cap, s->in, s->in_len);
   if (ZSTD_isError(n)) blob_die(BLOB_EXIT_FAIL, "compress", "zstd: %s", ZSTD_getErrorName(n));
   s->out_len = n;
@@ -71,23 +83,8 @@ static void *worker(void *arg) {
     s->state = WORKING;
     pthread_mutex_unlock(&q.mu);
 
-    if (q.codec == CODEC_ZSTD) {
-      zstd_block(&z, s);
-      pthread_mutex_lock(&q.mu);
-      s->state = DONE;
-      pthread_cond_broadcast(&q.changed);
-      continue;
-    }
-    if (!c[s->level] && !(c[s->level] = libdeflate_alloc_compressor(s->level)))
-      blob_die(BLOB_EXIT_FAIL, "compress", "cannot make a level %d compressor (out of memory?)", s->level);
-    size_t bound = libdeflate_gzip_compress_bound(c[s->level], s->in_len);
-    if (bound > s->out_cap) {
-      free(s->out);
-      if (!(s->out = malloc(bound))) blob_die(BLOB_EXIT_FAIL, "compress", "out of memory");
-      s->out_cap = bound;
-    }
-    s->out_len = libdeflate_gzip_compress(c[s->level], s->in, s->in_len, s->out, s->out_cap);
-    if (s->out_len == 0) blob_die(BLOB_EXIT_FAIL, "compress", "compressed block does not fit its bound");
+    if (q.codec == CODEC_ZSTD) zstd_block(&z, s);
+    else gzip_block(c, s);
 
     pthread_mutex_lock(&q.mu);
     s->state = DONE;

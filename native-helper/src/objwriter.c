@@ -61,6 +61,13 @@ static void *flusher(void *arg) {
   return NULL;
 }
 
+static void job_free(struct job *j) {
+  free(j->content);
+  xattrs_clear(&j->x);
+  free(j->x.v);
+  free(j);
+}
+
 static void *writer(void *arg) {
   struct store *s = arg;
   pthread_mutex_lock(&w.mu);
@@ -70,9 +77,10 @@ static void *writer(void *arg) {
     if (!j) break;
     w.head = j->next;
     if (!w.head) w.tail = NULL;
+    int skip = w.failed; /* after a failure the rest is only drained */
     pthread_mutex_unlock(&w.mu);
 
-    int rc = w.failed ? 0 : store_write_regular(s, j->id, &j->m, j->x.n ? &j->x : NULL, j->content, j->len);
+    int rc = skip ? 0 : store_write_regular(s, j->id, &j->m, j->x.n ? &j->x : NULL, j->content, j->len);
 
     pthread_mutex_lock(&w.mu);
     if (rc < 0 && !w.failed) {
@@ -84,10 +92,7 @@ static void *writer(void *arg) {
     if (w.written - w.flushed >= FLUSH_EVERY) pthread_cond_signal(&w.written_cv);
     pthread_cond_signal(&w.room);
     pthread_mutex_unlock(&w.mu);
-    free(j->content);
-    xattrs_clear(&j->x);
-    free(j->x.v);
-    free(j);
+    job_free(j);
     pthread_mutex_lock(&w.mu);
   }
   pthread_mutex_unlock(&w.mu);
@@ -135,10 +140,7 @@ int objwriter_put(struct store *s, const char id[65], const struct fmeta *m, con
   }
   pthread_mutex_unlock(&w.mu);
   if (failed) {
-    free(j->content);
-    xattrs_clear(&j->x);
-    free(j->x.v);
-    free(j);
+    job_free(j);
     return objwriter_finish();
   }
   return 0;

@@ -4,7 +4,6 @@
 // STRATA_NO_BLOB_TOOL=1 pins the zlib paths (tests compare the two).
 import { spawnSync } from 'node:child_process'
 import * as fs from 'node:fs'
-import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { packageRoot } from '../helper-path.js'
 
@@ -15,7 +14,7 @@ export function blobTool(): { path: string; codec: string } | null {
   if (found !== undefined) return found
   found = null
   const path = process.env.STRATA_BLOB_TOOL || join(packageRoot(), 'native-helper', 'build', 'strata-blob')
-  if (!existsSync(path)) return found
+  if (!fs.existsSync(path)) return found
   // the build writes the version line beside the binary (native-helper/Makefile); asking
   // the binary costs a process, which a small push notices
   try {

@@ -74,7 +74,7 @@ export async function writeImage(s: Strata, top: string, sink: BlobSink, opts: W
   // does not know are produced, in order; a known layer the destination lacks is produced
   // after them. Each blob stands alone, so the order of producing does not matter.
   const got: BlobDigests[] = []
-  let writtenLayers = 0
+  let producedAny = false
   const cachedOf = plan.layers.map((layer) => cache.get(layer, opts.compression, level))
   const present = cachedOf.map((cached) => {
     const p = cached ? sink.has(cached.digest, 'layer').then((yes) => (yes ? cached : null)) : Promise.resolve(null)
@@ -84,7 +84,7 @@ export async function writeImage(s: Strata, top: string, sink: BlobSink, opts: W
   const produce = async (index: number): Promise<void> => {
     const layer = plan.layers[index]
     got[index] = await writeLayer(s, layer, sink, opts.compression, level, cache, (e) => opts.onLayer?.({ index, count: plan.layers.length, commit: layer.commit, ...e }))
-    writtenLayers++
+    producedAny = true
   }
   if (cachedOf.some((c) => !c)) sink.expectConfig?.()
   for (const index of plan.layers.keys()) if (!cachedOf[index]) await produce(index)
@@ -104,8 +104,7 @@ export async function writeImage(s: Strata, top: string, sink: BlobSink, opts: W
   const configDesc: Descriptor = { mediaType: OCI_CONFIG, digest: sha256(configBytes), size: configBytes.length }
   // a config naming a layer that had to be produced is almost never there already: send it
   // without asking (sending a blob the destination has is harmless)
-  const uploadedLayer = writtenLayers > 0
-  if (uploadedLayer || !(await sink.has(configDesc.digest, 'config'))) await sink.putBytes(configDesc, configBytes, 'config')
+  if (producedAny || !(await sink.has(configDesc.digest, 'config'))) await sink.putBytes(configDesc, configBytes, 'config')
   const manifest: Manifest = { schemaVersion: 2, mediaType: OCI_MANIFEST, config: configDesc, layers, annotations: { 'io.strata.commit': top } }
   const manifestBytes = Buffer.from(JSON.stringify(manifest))
   const manifestDesc: Descriptor = { mediaType: OCI_MANIFEST, digest: sha256(manifestBytes), size: manifestBytes.length }

@@ -16,12 +16,12 @@ export class LayerCache {
     this.dir = join(root, 'cache', 'oci-layers')
   }
 
-  private file(layer: LayerPlan, compression: string, level: number): string {
-    const key = [layer.parentTree ?? '-', layer.tree, layer.mtime.getTime(), compression, compression === 'none' ? 0 : level, BLOCK_SIZE, codecKey(compression as Compression)].join(' ')
+  private file(layer: LayerPlan, compression: Compression, level: number): string {
+    const key = [layer.parentTree ?? '-', layer.tree, layer.mtime.getTime(), compression, compression === 'none' ? 0 : level, BLOCK_SIZE, codecKey(compression)].join(' ')
     return join(this.dir, blake3Hex(key).slice(0, 40))
   }
 
-  get(layer: LayerPlan, compression: string, level: number): BlobDigests | undefined {
+  get(layer: LayerPlan, compression: Compression, level: number): BlobDigests | undefined {
     try {
       const d = JSON.parse(fs.readFileSync(this.file(layer, compression, level), 'utf8')) as BlobDigests
       return typeof d.digest === 'string' && typeof d.diffId === 'string' ? d : undefined
@@ -30,7 +30,7 @@ export class LayerCache {
     }
   }
 
-  put(layer: LayerPlan, compression: string, level: number, d: BlobDigests): void {
+  put(layer: LayerPlan, compression: Compression, level: number, d: BlobDigests): void {
     try {
       fs.mkdirSync(this.dir, { recursive: true })
       const f = this.file(layer, compression, level)

@@ -4,7 +4,7 @@
 // Layers beyond the label (an image built on top by another tool), and images without
 // it, become one commit per layer. Nothing is named here: the caller names the result
 // after the objects are durable.
-import { Transform, type Readable } from 'node:stream'
+import { Transform } from 'node:stream'
 import { BadArchive, StrataError } from '../errors.js'
 import { DirNode } from '../fs/tree-builder.js'
 import { importTar } from '../fs/tar-import.js'
@@ -13,7 +13,7 @@ import { canonicalJson, type ImageConfig } from '../store/encoding.js'
 import type { Strata } from '../strata.js'
 import { decompressStream } from './compress.js'
 import { DigestCounter, DigestMismatch } from './digest.js'
-import { canImportCompressedFile, importCompressedFile } from './gunzip-import.js'
+import { canImportCompressedFile, importCompressedFile } from './compressed-import.js'
 import { imageConfigOf, readCommitsLabel, recordConfigs, type HistoryEntry } from './image-config.js'
 import type { ImageSource, LayerSource, SourceImage } from './source.js'
 
@@ -151,30 +151,44 @@ async function ensureCommit(s: Strata, src: ImageSource, commit: string, manifes
 /** Applies one layer blob over `baseTree`; checks the uncompressed digest (diff_id). */
 async function applyLayer(s: Strata, layer: LayerSource, baseTree: string | null, diffId: string | undefined): Promise<string> {
   const want = layer.diffId ?? diffId
-  if (layer.compression !== 'none' && layer.file && canImportCompressedFile()) {
-    const file = await layer.file()
-    let r
-    try {
-      const base = baseTree ? DirNode.fromTree(s.objects, baseTree) : undefined
-      r = await importCompressedFile(s.objects, file, layer.compression, { base, whiteouts: true })
-    } catch (e) {
-      file.release()
-      s.objects.abandon()
-      if (e instanceof StrataError) throw new (e.constructor as typeof StrataError)(`layer ${layer.label}: ${e.message}`)
-      throw new BadArchive(`layer ${layer.label}: ${(e as Error).message}`)
-    }
-    if (r) {
-      file.release()
-      if (want && r.diffId !== want) {
-        s.objects.abandon()
-        throw new DigestMismatch(`layer ${layer.label}: uncompressed content has digest ${r.diffId}, the config says ${want}; nothing was named`)
-      }
-      return r.tree
-    }
-    // a member too big to inflate in memory: the file is streamed through zlib below
+  // each attempt starts from a fresh base: an import builds its tree into it
+  const base = (): DirNode | undefined => (baseTree ? DirNode.fromTree(s.objects, baseTree) : undefined)
+  let r: { tree: string; diffId: string }
+  try {
+    r = (await applyWithTool(s, layer, base)) ?? (await applyStreamed(s, layer, base))
+  } catch (e) {
+    s.objects.abandon()
+    if (e instanceof StrataError) throw new (e.constructor as typeof StrataError)(`layer ${layer.label}: ${e.message}`)
+    throw new BadArchive(`layer ${layer.label}: ${(e as Error).message}`)
   }
-  const blob = await layer.open()
-  const plain = decompressStream(blob, layer.compression)
+  if (want && r.diffId !== want) {
+    s.objects.abandon()
+    throw new DigestMismatch(`layer ${layer.label}: uncompressed content has digest ${r.diffId}, the config says ${want}; nothing was named`)
+  }
+  return r.tree
+}
+
+/**
+ * A compressed layer on disk, inflated by strata-blob straight into import-tar. Null when
+ * that cannot be done (no tool, no file, a gzip member too big for memory): stream it.
+ */
+async function applyWithTool(s: Strata, layer: LayerSource, base: () => DirNode | undefined): Promise<{ tree: string; diffId: string } | null> {
+  if (layer.compression === 'none' || !layer.file || !canImportCompressedFile()) return null
+  const file = await layer.file()
+  let r
+  try {
+    r = await importCompressedFile(s.objects, file, layer.compression, { base: base(), whiteouts: true })
+  } catch (e) {
+    file.release()
+    throw e
+  }
+  if (r) file.release() // when null, the stream path still reads it
+  return r
+}
+
+/** The layer through Node (zlib, or the zstd/xz tools), hashed on the way. */
+async function applyStreamed(s: Strata, layer: LayerSource, base: () => DirNode | undefined): Promise<{ tree: string; diffId: string }> {
+  const plain = decompressStream(await layer.open(), layer.compression)
   const counter = new DigestCounter()
   const tee = new Transform({
     transform(chunk: Buffer, _enc, cb) {
@@ -183,19 +197,6 @@ async function applyLayer(s: Strata, layer: LayerSource, baseTree: string | null
     },
   })
   plain.on('error', (e) => tee.destroy(e))
-  const input: Readable = plain.pipe(tee)
-  const base = baseTree ? DirNode.fromTree(s.objects, baseTree) : undefined
-  let tree: string
-  try {
-    ;({ tree } = await importTar(s.objects, input, { base, whiteouts: true }))
-  } catch (e) {
-    s.objects.abandon()
-    if (e instanceof StrataError) throw new (e.constructor as typeof StrataError)(`layer ${layer.label}: ${e.message}`)
-    throw new BadArchive(`layer ${layer.label}: ${(e as Error).message}`)
-  }
-  if (want && counter.digest() !== want) {
-    s.objects.abandon()
-    throw new DigestMismatch(`layer ${layer.label}: uncompressed content has digest ${counter.digest()}, the config says ${want}; nothing was named`)
-  }
-  return tree
+  const { tree } = await importTar(s.objects, plain.pipe(tee), { base: base(), whiteouts: true })
+  return { tree, diffId: counter.digest() }
 }
