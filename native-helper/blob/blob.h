@@ -11,6 +11,9 @@
 #define BLOB_EXIT_TOO_BIG 3  /* a gzip member larger than MAX_MEMBER: use a streaming inflater */
 #define BLOB_EXIT_CORRUPT 4  /* a store object is missing or does not match its id */
 
+/* a gzip member header with Strata's size subfield: 10 fixed bytes, XLEN, 'S' 'z' 4 0, size */
+#define GZ_SIZED_HEADER 20
+
 void blob_die(int code, const char *step, const char *fmt, ...) __attribute__((noreturn, format(printf, 3, 4)));
 void write_all(int fd, const void *buf, size_t len, const char *step);
 /* reads exactly len bytes; returns 0 at a clean end of input before the first byte */

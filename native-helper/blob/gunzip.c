@@ -5,10 +5,16 @@
  * libdeflate inflates a whole member into memory, 4–5× faster than zlib's streaming
  * inflate here. A member is sized by trial: the buffer starts at the member's ISIZE
  * guess and doubles; a member beyond 1 GiB (STRATA_BLOB_MAX_MEMBER) exits with BLOB_EXIT_TOO_BIG before
- * writing a byte of it, so the caller can use a streaming inflater instead. */
+ * writing a byte of it, so the caller can use a streaming inflater instead.
+ *
+ * `gunzip - DIGEST_FD SPOOL` reads the blob from stdin while it downloads. Members whose
+ * header carries their length (pipeline.c writes it) are inflated as soon as they are
+ * whole; from the first member without one, the rest is spooled to the file SPOOL and
+ * inflated from there once the input ends, as a FILE is. */
 #include "blob.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <libdeflate.h>
 #include <openssl/evp.h>
@@ -66,82 +72,247 @@ static int all_zero(const unsigned char *p, size_t n) {
   return 1;
 }
 
-int cmd_gunzip(int argc, char **argv) {
-  if (argc != 2 && argc != 4) blob_die(BLOB_EXIT_USAGE, "gunzip", "usage: strata-blob gunzip FILE DIGEST_FD [OFFSET LENGTH]");
-  int digest_fd = atoi(argv[1]);
+struct inflater {
+  struct libdeflate_decompressor *d;
+  EVP_MD_CTX *sha;
+  unsigned char *out;
+  size_t cap, max_member;
+  unsigned long long total;
+};
+
+static void inflater_init(struct inflater *f) {
   const char *max_env = getenv("STRATA_BLOB_MAX_MEMBER");
-  const size_t MAX_MEMBER = max_env && atoll(max_env) > 0 ? (size_t)atoll(max_env) : DEFAULT_MAX_MEMBER;
-  size_t len;
-  const unsigned char *in = map_blob(argc, argv, 18, "gunzip", &len);
-  widen_pipe(1);
+  f->max_member = max_env && atoll(max_env) > 0 ? (size_t)atoll(max_env) : DEFAULT_MAX_MEMBER;
+  f->d = libdeflate_alloc_decompressor();
+  f->sha = EVP_MD_CTX_new();
+  f->out = NULL;
+  f->cap = 0;
+  f->total = 0;
+  if (!f->d || !f->sha || !EVP_DigestInit_ex(f->sha, EVP_sha256(), NULL)) blob_die(BLOB_EXIT_FAIL, "gunzip", "out of memory");
+}
 
-  struct libdeflate_decompressor *d = libdeflate_alloc_decompressor();
-  EVP_MD_CTX *sha = EVP_MD_CTX_new();
-  if (!d || !sha || !EVP_DigestInit_ex(sha, EVP_sha256(), NULL)) blob_die(BLOB_EXIT_FAIL, "gunzip", "out of memory");
+/* an output buffer of at least `want` bytes (capped at max_member) */
+static void inflater_reserve(struct inflater *f, size_t want) {
+  if (want > f->max_member) want = f->max_member;
+  if (want <= f->cap) return;
+  free(f->out);
+  if (!(f->out = malloc(want))) blob_die(BLOB_EXIT_FAIL, "gunzip", "out of memory");
+  f->cap = want;
+}
 
+static void inflater_emit(struct inflater *f, size_t got) {
+  EVP_DigestUpdate(f->sha, f->out, got);
+  write_all(1, f->out, got, "gunzip");
+  f->total += got;
+}
+
+/* every member in in[0, len); `at` is in's offset in the blob (for messages) */
+static void inflate_members(struct inflater *f, const unsigned char *in, size_t len, unsigned long long at) {
   /* the last member's ISIZE (size mod 2^32): exact for the common single-member layer */
-  size_t guess = (size_t)in[len - 4] | (size_t)in[len - 3] << 8 | (size_t)in[len - 2] << 16 | (size_t)in[len - 1] << 24;
-  size_t cap = guess + 1 > MIN_BUFFER ? guess + 1 : MIN_BUFFER; /* +1: room to see the end */
-  if (cap > MAX_MEMBER) cap = MAX_MEMBER;
-  unsigned char *out = malloc(cap);
-  if (!out) blob_die(BLOB_EXIT_FAIL, "gunzip", "out of memory");
-
+  size_t guess = len >= 4 ? ((size_t)in[len - 4] | (size_t)in[len - 3] << 8 | (size_t)in[len - 2] << 16 | (size_t)in[len - 1] << 24) : 0;
+  inflater_reserve(f, guess + 1 > MIN_BUFFER ? guess + 1 : MIN_BUFFER); /* +1: room to see the end */
   size_t pos = 0;
-  unsigned long long total = 0;
   while (pos < len) {
     if (in[pos] != 0x1f || len - pos < 18) {
-      if (pos > 0 && all_zero(in + pos, len - pos)) break; /* padding after the last member, as gzip(1) allows */
-      blob_die(BLOB_EXIT_FAIL, "gunzip", "not gzip data at byte %zu", pos);
+      if (pos + at > 0 && all_zero(in + pos, len - pos)) break; /* padding after the last member, as gzip(1) allows */
+      blob_die(BLOB_EXIT_FAIL, "gunzip", "not gzip data at byte %llu", at + pos);
     }
     size_t used = 0, got = 0;
     enum libdeflate_result r;
-    while ((r = libdeflate_gzip_decompress_ex(d, in + pos, len - pos, out, cap, &used, &got)) == LIBDEFLATE_INSUFFICIENT_SPACE) {
-      if (cap >= MAX_MEMBER) blob_die(BLOB_EXIT_TOO_BIG, "gunzip", "a gzip member is larger than %zu bytes", MAX_MEMBER);
-      cap = cap * 2 > MAX_MEMBER ? MAX_MEMBER : cap * 2;
-      free(out);
-      if (!(out = malloc(cap))) blob_die(BLOB_EXIT_FAIL, "gunzip", "out of memory");
+    while ((r = libdeflate_gzip_decompress_ex(f->d, in + pos, len - pos, f->out, f->cap, &used, &got)) == LIBDEFLATE_INSUFFICIENT_SPACE) {
+      if (f->cap >= f->max_member) blob_die(BLOB_EXIT_TOO_BIG, "gunzip", "a gzip member is larger than %zu bytes", f->max_member);
+      inflater_reserve(f, f->cap * 2);
     }
-    if (r != LIBDEFLATE_SUCCESS) blob_die(BLOB_EXIT_FAIL, "gunzip", "corrupt gzip data at byte %zu (truncated, or a checksum mismatch)", pos);
-    EVP_DigestUpdate(sha, out, got);
-    write_all(1, out, got, "gunzip");
-    total += got;
+    if (r != LIBDEFLATE_SUCCESS) blob_die(BLOB_EXIT_FAIL, "gunzip", "corrupt gzip data at byte %llu (truncated, or a checksum mismatch)", at + pos);
+    inflater_emit(f, got);
     pos += used;
   }
+}
 
-  write_digest(digest_fd, sha, total, "gunzip");
+static void inflater_done(struct inflater *f, int digest_fd) {
+  write_digest(digest_fd, f->sha, f->total, "gunzip");
+}
+
+/* ------------------------------------------------------------------ from stdin */
+struct input {
+  unsigned char *p;
+  size_t start, end, cap;
+  unsigned long long at; /* blob offset of p[start] */
+  int eof;
+};
+
+/* at least `need` unread bytes unless the input ends first; returns how many there are */
+static size_t input_fill(struct input *b, size_t need) {
+  if (b->end - b->start >= need || b->eof) return b->end - b->start;
+  if (b->cap - b->start < need) {
+    memmove(b->p, b->p + b->start, b->end - b->start);
+    b->end -= b->start;
+    b->start = 0;
+    if (b->cap < need) {
+      size_t cap = b->cap;
+      while (cap < need) cap *= 2;
+      if (!(b->p = realloc(b->p, cap))) blob_die(BLOB_EXIT_FAIL, "gunzip", "out of memory");
+      b->cap = cap;
+    }
+  }
+  while (b->end - b->start < need) {
+    ssize_t n = read(0, b->p + b->end, b->cap - b->end);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) blob_die(BLOB_EXIT_FAIL, "gunzip", "read: %s", strerror(errno));
+    if (n == 0) {
+      b->eof = 1;
+      break;
+    }
+    b->end += (size_t)n;
+  }
+  return b->end - b->start;
+}
+
+static void input_skip(struct input *b, size_t n) {
+  b->start += n;
+  b->at += n;
+}
+
+static uint32_t le32(const unsigned char *p) {
+  return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+/* the length a member's header states (pipeline.c's 'S' 'z' subfield), or 0 */
+static size_t member_length(struct input *b) {
+  if (input_fill(b, 12) < 12) return 0;
+  const unsigned char *h = b->p + b->start;
+  if (h[0] != 0x1f || h[1] != 0x8b || h[2] != 8 || !(h[3] & 4)) return 0;
+  size_t xlen = (size_t)h[10] | (size_t)h[11] << 8;
+  if (input_fill(b, 12 + xlen) < 12 + xlen) return 0;
+  h = b->p + b->start;
+  for (size_t i = 12; i + 4 <= 12 + xlen;) {
+    size_t sl = (size_t)h[i + 2] | (size_t)h[i + 3] << 8;
+    if (h[i] == 'S' && h[i + 1] == 'z' && sl == 4 && i + 8 <= 12 + xlen) {
+      size_t n = le32(h + i + 4);
+      return n >= 12 + xlen + 8 ? n : 0; /* shorter than its own header and trailer: not ours */
+    }
+    i += 4 + sl;
+  }
   return 0;
 }
 
-/* `strata-blob unzstd FILE DIGEST_FD`: the same for a zstd file (one frame or a series),
- * with zstd's own streaming decoder: its frames need no whole-member buffer. */
-int cmd_unzstd(int argc, char **argv) {
-  if (argc != 2 && argc != 4) blob_die(BLOB_EXIT_USAGE, "unzstd", "usage: strata-blob unzstd FILE DIGEST_FD [OFFSET LENGTH]");
+/* the rest of the input (what is buffered, then stdin to its end) into `path`, mapped */
+static const unsigned char *spool_rest(struct input *b, const char *path, size_t *len) {
+  int fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0) blob_die(BLOB_EXIT_FAIL, "gunzip", "%s: %s", path, strerror(errno));
+  unlink(path); /* the mapping keeps it: nothing is left behind, whatever happens */
+  size_t n = 0;
+  for (;;) {
+    write_all(fd, b->p + b->start, b->end - b->start, "gunzip");
+    n += b->end - b->start;
+    b->start = b->end = 0;
+    if (b->eof || input_fill(b, 1) == 0) break;
+  }
+  *len = n;
+  if (n == 0) return NULL;
+  const unsigned char *p = mmap(NULL, n, PROT_READ, MAP_PRIVATE, fd, 0);
+  if (p == MAP_FAILED) blob_die(BLOB_EXIT_FAIL, "gunzip", "mmap %s: %s", path, strerror(errno));
+  close(fd);
+  (void)madvise((void *)p, n, MADV_SEQUENTIAL);
+  return p;
+}
+
+static void gunzip_stdin(struct inflater *f, const char *spool) {
+  struct input b = { .cap = (size_t)8 << 20 };
+  if (!(b.p = malloc(b.cap))) blob_die(BLOB_EXIT_FAIL, "gunzip", "out of memory");
+  for (;;) {
+    if (input_fill(&b, 1) == 0) {
+      if (b.at == 0) blob_die(BLOB_EXIT_FAIL, "gunzip", "not gzip data (0 bytes)");
+      return;
+    }
+    size_t n = member_length(&b);
+    if (n == 0) { /* a member that does not say its length (or not gzip): the rest, at once */
+      unsigned long long at = b.at;
+      size_t len;
+      const unsigned char *rest = spool_rest(&b, spool, &len);
+      if (len < 18 && !(at > 0 && all_zero(rest, len))) blob_die(BLOB_EXIT_FAIL, "gunzip", "not gzip data at byte %llu", at);
+      inflate_members(f, rest, len, at);
+      return;
+    }
+    if (input_fill(&b, n) < n) blob_die(BLOB_EXIT_FAIL, "gunzip", "truncated gzip data: the member at byte %llu ends early", b.at);
+    const unsigned char *m = b.p + b.start;
+    size_t isize = le32(m + n - 4);
+    if (isize >= f->max_member) blob_die(BLOB_EXIT_TOO_BIG, "gunzip", "a gzip member is larger than %zu bytes", f->max_member);
+    inflater_reserve(f, isize + 1);
+    size_t used = 0, got = 0;
+    enum libdeflate_result r = libdeflate_gzip_decompress_ex(f->d, m, n, f->out, f->cap, &used, &got);
+    if (r != LIBDEFLATE_SUCCESS || used != n)
+      blob_die(BLOB_EXIT_FAIL, "gunzip", "corrupt gzip data at byte %llu (a checksum mismatch, or a wrong member length)", b.at);
+    inflater_emit(f, got);
+    input_skip(&b, n);
+  }
+}
+
+int cmd_gunzip(int argc, char **argv) {
+  bool from_stdin = argc == 3 && !strcmp(argv[0], "-");
+  if (argc != 2 && argc != 4 && !from_stdin) blob_die(BLOB_EXIT_USAGE, "gunzip", "usage: strata-blob gunzip FILE DIGEST_FD [OFFSET LENGTH] | gunzip - DIGEST_FD SPOOL");
   int digest_fd = atoi(argv[1]);
-  size_t len;
-  const unsigned char *in = map_blob(argc, argv, 4, "unzstd", &len);
+  struct inflater f;
+  inflater_init(&f);
+  widen_pipe(1);
+  if (from_stdin) {
+    widen_pipe(0);
+    gunzip_stdin(&f, argv[2]);
+  } else {
+    size_t len;
+    const unsigned char *in = map_blob(argc, argv, 18, "gunzip", &len);
+    inflate_members(&f, in, len, 0);
+  }
+  inflater_done(&f, digest_fd);
+  return 0;
+}
+
+/* `strata-blob unzstd FILE DIGEST_FD` (or `unzstd - DIGEST_FD`, reading stdin as it
+ * downloads): the same for a zstd blob (one frame or a series), with zstd's own streaming
+ * decoder: its frames need no whole-member buffer. */
+int cmd_unzstd(int argc, char **argv) {
+  bool from_stdin = argc == 2 && !strcmp(argv[0], "-");
+  if (argc != 2 && argc != 4) blob_die(BLOB_EXIT_USAGE, "unzstd", "usage: strata-blob unzstd FILE|- DIGEST_FD [OFFSET LENGTH]");
+  int digest_fd = atoi(argv[1]);
+  size_t len = 0;
+  const unsigned char *mapped = from_stdin ? NULL : map_blob(argc, argv, 4, "unzstd", &len);
   widen_pipe(1);
   ZSTD_DCtx *d = ZSTD_createDCtx();
   EVP_MD_CTX *sha = EVP_MD_CTX_new();
-  size_t cap = ZSTD_DStreamOutSize() * 8;
-  unsigned char *out = malloc(cap);
-  if (!d || !sha || !out || !EVP_DigestInit_ex(sha, EVP_sha256(), NULL)) blob_die(BLOB_EXIT_FAIL, "unzstd", "out of memory");
-  ZSTD_inBuffer ib = { in, len, 0 };
-  unsigned long long total = 0;
+  size_t cap = ZSTD_DStreamOutSize() * 8, in_cap = (size_t)1 << 20;
+  unsigned char *out = malloc(cap), *in_buf = from_stdin ? malloc(in_cap) : NULL;
+  if (!d || !sha || !out || (from_stdin && !in_buf) || !EVP_DigestInit_ex(sha, EVP_sha256(), NULL)) blob_die(BLOB_EXIT_FAIL, "unzstd", "out of memory");
+  if (from_stdin) widen_pipe(0);
+  unsigned long long total = 0, consumed = 0;
   size_t pending = 0; /* 0 when the last frame ended cleanly */
-  while (ib.pos < ib.size) {
-    ZSTD_outBuffer ob = { out, cap, 0 };
-    pending = ZSTD_decompressStream(d, &ob, &ib);
-    if (ZSTD_isError(pending)) blob_die(BLOB_EXIT_FAIL, "unzstd", "corrupt zstd data near byte %zu (%s)", ib.pos, ZSTD_getErrorName(pending));
-    EVP_DigestUpdate(sha, out, ob.pos);
-    write_all(1, out, ob.pos, "unzstd");
-    total += ob.pos;
+  for (;;) {
+    ZSTD_inBuffer ib = { mapped, len, 0 };
+    if (from_stdin) {
+      ssize_t n = read(0, in_buf, in_cap);
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) blob_die(BLOB_EXIT_FAIL, "unzstd", "read: %s", strerror(errno));
+      if (n == 0) break;
+      ib = (ZSTD_inBuffer){ in_buf, (size_t)n, 0 };
+    }
+    while (ib.pos < ib.size) {
+      ZSTD_outBuffer ob = { out, cap, 0 };
+      pending = ZSTD_decompressStream(d, &ob, &ib);
+      if (ZSTD_isError(pending)) blob_die(BLOB_EXIT_FAIL, "unzstd", "corrupt zstd data near byte %llu (%s)", consumed + ib.pos, ZSTD_getErrorName(pending));
+      EVP_DigestUpdate(sha, out, ob.pos);
+      write_all(1, out, ob.pos, "unzstd");
+      total += ob.pos;
+    }
+    consumed += ib.size;
+    if (!from_stdin) break;
   }
+  if (consumed < 4) blob_die(BLOB_EXIT_FAIL, "unzstd", "not zstd data (%llu bytes)", consumed);
   for (;;) { /* flush what the decoder still holds */
+    ZSTD_inBuffer ib = { NULL, 0, 0 };
     ZSTD_outBuffer ob = { out, cap, 0 };
     if (pending == 0) break;
     pending = ZSTD_decompressStream(d, &ob, &ib);
     if (ZSTD_isError(pending)) blob_die(BLOB_EXIT_FAIL, "unzstd", "corrupt zstd data (%s)", ZSTD_getErrorName(pending));
-    if (ob.pos == 0 && pending != 0) blob_die(BLOB_EXIT_FAIL, "unzstd", "truncated zstd data (%zu bytes)", len);
+    if (ob.pos == 0 && pending != 0) blob_die(BLOB_EXIT_FAIL, "unzstd", "truncated zstd data (%llu bytes)", consumed);
     EVP_DigestUpdate(sha, out, ob.pos);
     write_all(1, out, ob.pos, "unzstd");
     total += ob.pos;

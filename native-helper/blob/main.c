@@ -16,7 +16,8 @@ static const char usage[] =
   "usage: strata-blob COMMAND [ARGS]\n"
   "  layer OBJECTS_DIR THREADS LEVEL DIGEST_FD [gzip|zstd]   (tar ops on stdin -> compressed layer on stdout)\n"
   "  gunzip FILE DIGEST_FD [OFFSET LENGTH]   (plain bytes on stdout; sha256 and size on DIGEST_FD)\n"
-  "  unzstd FILE DIGEST_FD [OFFSET LENGTH]   (the same for zstd)\n"
+  "  gunzip - DIGEST_FD SPOOL                (the same from stdin, inflated as it arrives)\n"
+  "  unzstd FILE|- DIGEST_FD [OFFSET LENGTH] (the same for zstd)\n"
   "  version\n";
 
 void blob_die(int code, const char *step, const char *fmt, ...) {
@@ -71,7 +72,7 @@ int main(int argc, char **argv) {
   if (!strcmp(cmd, "layer")) return cmd_layer(argc - 2, argv + 2);
   if (!strcmp(cmd, "unzstd")) return cmd_unzstd(argc - 2, argv + 2);
   if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {
-    puts("strata-blob 3 libdeflate " LIBDEFLATE_VERSION_STRING " zstd " ZSTD_VERSION_STRING);
+    puts("strata-blob 4 libdeflate " LIBDEFLATE_VERSION_STRING " zstd " ZSTD_VERSION_STRING);
     return 0;
   }
   if (!strcmp(cmd, "help") || !strcmp(cmd, "--help")) {

@@ -19,6 +19,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+static void put_le32(unsigned char *p, uint32_t v) {
+  p[0] = (unsigned char)v;
+  p[1] = (unsigned char)(v >> 8);
+  p[2] = (unsigned char)(v >> 16);
+  p[3] = (unsigned char)(v >> 24);
+}
+
 #define MAX_THREADS 64
 #define LEVELS 13
 
@@ -46,13 +53,31 @@ static void reserve_out(struct slot *s, size_t bound) {
   s->out_cap = bound;
 }
 
-/* one gzip member per block, at the block's level (0 stores) */
+/* One gzip member per block, at the block's level (0 stores). Its header carries the
+ * member's own length in an extra subfield (RFC 1952 §2.3.1.1, ID 'S' 'z', 4 bytes, little
+ * endian), which every gzip reader skips: it lets a pull inflate members as they arrive
+ * (gunzip.c) instead of after the whole download. */
 static void gzip_block(struct libdeflate_compressor **c, struct slot *s) {
   if (!c[s->level] && !(c[s->level] = libdeflate_alloc_compressor(s->level)))
     blob_die(BLOB_EXIT_FAIL, "compress", "cannot make a level %d compressor (out of memory?)", s->level);
-  reserve_out(s, libdeflate_gzip_compress_bound(c[s->level], s->in_len));
-  s->out_len = libdeflate_gzip_compress(c[s->level], s->in, s->in_len, s->out, s->out_cap);
-  if (s->out_len == 0) blob_die(BLOB_EXIT_FAIL, "compress", "compressed block does not fit its bound");
+  reserve_out(s, GZ_SIZED_HEADER + libdeflate_deflate_compress_bound(c[s->level], s->in_len) + 8);
+  size_t n = libdeflate_deflate_compress(c[s->level], s->in, s->in_len, s->out + GZ_SIZED_HEADER, s->out_cap - GZ_SIZED_HEADER - 8);
+  if (n == 0) blob_die(BLOB_EXIT_FAIL, "compress", "compressed block does not fit its bound");
+  size_t total = GZ_SIZED_HEADER + n + 8;
+  if (total > UINT32_MAX) blob_die(BLOB_EXIT_FAIL, "compress", "a block of %zu bytes is too large for one member", s->in_len);
+  unsigned char *h = s->out;
+  static const unsigned char head[12] = { 0x1f, 0x8b, 8, 4 /* FEXTRA */, 0, 0, 0, 0, 0, 3 /* Unix */, 8, 0 /* XLEN */ };
+  memcpy(h, head, sizeof head);
+  h[8] = s->level < 2 ? 4 : s->level >= 8 ? 2 : 0; /* XFL: fastest / best, as gzip(1) sets it */
+  h[12] = 'S';
+  h[13] = 'z';
+  h[14] = 4;
+  h[15] = 0;
+  put_le32(h + 16, (uint32_t)total);
+  unsigned char *t = h + GZ_SIZED_HEADER + n;
+  put_le32(t, libdeflate_crc32(0, s->in, s->in_len));
+  put_le32(t + 4, (uint32_t)s->in_len);
+  s->out_len = total;
 }
 
 /* one zstd frame per block: frames in a row are one zstd stream (RFC 8878 §3.1), as

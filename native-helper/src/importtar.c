@@ -1,4 +1,4 @@
-/* importtar.c — `import-tar OBJECTS_DIR [--whiteouts]`: a plain tar stream on stdin
+/* importtar.c — `import-tar OBJECTS_DIR [--whiteouts] [--hold FD]`: a plain tar stream on stdin
  * becomes file objects in the store, and one record per entry on stdout for Node to
  * build the tree from (src/fs/helper-import.ts). Parsing follows tar-stream, which the
  * Node path uses, so both paths read every archive alike: ustar (name prefix), GNU
@@ -10,12 +10,17 @@
  * no inode, and are written by objwriter.c's threads (one per core; STRATA_IMPORT_THREADS
  * overrides) while parsing goes on; larger ones are written while they are hashed. Paths are reported raw:
  * Node refuses absolute paths, `..`, writes through symlinks and hard links that leave
- * the archive. Nothing here ever creates a file outside OBJECTS_DIR. */
+ * the archive. Nothing here ever creates a file outside OBJECTS_DIR.
+ *
+ * With --hold FD the objects go to a stage under OBJECTS_DIR/tmp (store_stage) and get
+ * their store names only when the caller confirms on FD, after the records: a layer that
+ * is applied while it downloads is stored only once its digest has been checked. */
 #include "objects.h"
 #include "objwriter.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -505,24 +510,46 @@ static int next_entry(struct importer *im, bool *done) {
   return 0;
 }
 
+/* --hold: says the objects are complete ("staged\n" on fd), then waits for "commit\n"
+ * before they get store names; anything else (the fd closing) deletes them */
+static bool verdict_commit(int fd) {
+  if (write(fd, "staged\n", 7) != 7) return false;
+  char buf[8];
+  size_t n = 0;
+  while (n < sizeof buf) {
+    ssize_t k = read(fd, buf + n, sizeof buf - n);
+    if (k < 0 && errno == EINTR) continue;
+    if (k <= 0) break;
+    n += (size_t)k;
+    if (memchr(buf, '\n', n)) break;
+  }
+  return n == 7 && !memcmp(buf, "commit\n", 7);
+}
+
 int cmd_import_tar(int argc, char **argv) {
   static struct importer im;
   const char *dir = NULL;
+  int hold = -1;
   for (int i = 0; i < argc; i++) {
     if (!strcmp(argv[i], "--whiteouts")) im.whiteouts = true;
+    else if (!strcmp(argv[i], "--hold") && i + 1 < argc) hold = atoi(argv[++i]);
     else if (argv[i][0] != '-' && !dir) dir = argv[i];
     else die(EXIT_ENGINE, "usage", "import-tar: unexpected argument %s", argv[i]);
   }
-  if (!dir) die(EXIT_ENGINE, "usage", "strata-helper import-tar OBJECTS_DIR [--whiteouts] < TAR");
+  if (!dir || (hold >= 0 && hold < 3)) die(EXIT_ENGINE, "usage", "strata-helper import-tar OBJECTS_DIR [--whiteouts] [--hold FD] < TAR");
   umask(0);
-  if (store_open(&im.s, dir) < 0) {
+  /* a stage named for this process: gc removes it if we die before deciding */
+  char stage[32];
+  snprintf(stage, sizeof stage, "%d-stage", (int)getpid());
+  if (hold >= 0) signal(SIGPIPE, SIG_IGN); /* a caller gone before the verdict is a "no", not a death */
+  if (store_open(&im.s, dir) < 0 || (hold >= 0 && store_stage(&im.s, stage) < 0)) {
     herr_print();
     return 1;
   }
   const char *threads_env = getenv("STRATA_IMPORT_THREADS");
   long cores = sysconf(_SC_NPROCESSORS_ONLN);
   int threads = threads_env ? atoi(threads_env) : cores > 0 ? (int)cores : 1;
-  if (objwriter_start(dir, threads) < 0) {
+  if (objwriter_start(dir, threads, hold >= 0 ? stage : NULL) < 0) {
     herr_print();
     return 1;
   }
@@ -533,6 +560,7 @@ int cmd_import_tar(int argc, char **argv) {
   /* fewer wake-ups when Node pipes the archive in */
   fcntl(0, F_SETPIPE_SZ, 1 << 20);
   posix_fadvise(0, 0, 0, POSIX_FADV_SEQUENTIAL);
+  int rc = 0;
   for (;;) {
     bool done;
     if (next_entry(&im, &done) < 0) {
@@ -542,12 +570,26 @@ int cmd_import_tar(int argc, char **argv) {
       memcpy(herr_msg, msg, sizeof msg);
       store_cleanup(&im.s);
       out_flush(&im.o);
-      herr_print();
-      return 1;
+      rc = -1;
+      break;
     }
     if (done) break;
   }
-  if (objwriter_finish() < 0 || out_flush(&im.o) < 0) {
+  if (rc == 0 && (objwriter_finish() < 0 || out_flush(&im.o) < 0)) rc = -1;
+  if (hold >= 0) {
+    bool keep = false;
+    if (rc == 0) {
+      close(1); /* every record is out: the reader sees the end of them */
+      keep = verdict_commit(hold);
+      if (!keep) herrx(STEP, "the import was not confirmed: its objects were discarded");
+    }
+    char msg[sizeof herr_msg];
+    memcpy(msg, herr_msg, sizeof msg);
+    if (store_unstage(&im.s, stage, keep) < 0) rc = -1;
+    else memcpy(herr_msg, msg, sizeof msg);
+    if (!keep) rc = -1;
+  }
+  if (rc < 0) {
     herr_print();
     return 1;
   }

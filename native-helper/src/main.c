@@ -16,7 +16,7 @@ static const char usage[] =
   "  syncfs PATH\n"
   "  mount-overlay TARGET --lower JSON_ARRAY [--upper DIR --work DIR] [--ro]\n"
   "  umount TARGET\n"
-  "  import-tar OBJECTS_DIR [--whiteouts]   (plain tar on stdin)\n"
+  "  import-tar OBJECTS_DIR [--whiteouts] [--hold FD]   (plain tar on stdin)\n"
   "  snapshot DIR OBJECTS_DIR [--link]\n"
   "  b3sum [FILE...]\n"
   "  version\n";

@@ -11,6 +11,7 @@
  * the batch durable with one syncfs. */
 #include "objects.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -164,7 +165,66 @@ int store_open(struct store *s, const char *dir) {
   if (mkdirat(s->dirfd, "tmp", 0755) < 0 && errno != EEXIST) return herr("store", "mkdir %s/tmp", dir);
   s->tmpfd = openat(s->dirfd, "tmp", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (s->tmpfd < 0) return herr("store", "open %s/tmp", dir);
+  s->basefd = s->dirfd;
   return 0;
+}
+
+int store_stage(struct store *s, const char *name) {
+  if (mkdirat(s->tmpfd, name, 0755) < 0 && errno != EEXIST) return herr("store", "mkdir %s/tmp/%s", s->dir, name);
+  int fd = openat(s->tmpfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return herr("store", "open %s/tmp/%s", s->dir, name);
+  s->dirfd = fd;
+  return 0;
+}
+
+/* one staged entry into the store under the same name; one already there is as good */
+static int unstage_entry(struct store *s, int from, int to, const char *fan, const char *ent) {
+  for (int tries = 0; tries < 2; tries++) {
+    int rc = renameat2(from, ent, to, ent, RENAME_NOREPLACE);
+    if (rc < 0 && errno == EINVAL) { /* a filesystem without RENAME_NOREPLACE: link, then drop the stage's name */
+      rc = linkat(from, ent, to, ent, 0);
+      if (rc == 0 || errno == EEXIST) return unlinkat(from, ent, 0) < 0 ? herr("store", "unlink staged %s/%s", fan, ent) : 0;
+    }
+    if (rc == 0) return 0;
+    if (errno == EEXIST) return unlinkat(from, ent, 0) < 0 ? herr("store", "unlink staged %s/%s", fan, ent) : 0;
+    if (errno != ENOENT || (mkdirat(s->basefd, fan, 0755) < 0 && errno != EEXIST)) break;
+  }
+  return herr("store", "move staged object %s/%s into %s", fan, ent, s->dir);
+}
+
+int store_unstage(struct store *s, const char *name, bool keep) {
+  int rc = 0;
+  DIR *stage = fdopendir(dup(s->dirfd));
+  if (!stage) return herr("store", "read %s/tmp/%s", s->dir, name);
+  struct dirent *fe;
+  while ((fe = readdir(stage))) {
+    if (fe->d_name[0] == '.') continue;
+    int from = openat(s->dirfd, fe->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    int to = keep ? openat(s->basefd, fe->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+    if (keep && to < 0 && errno == ENOENT && mkdirat(s->basefd, fe->d_name, 0755) == 0)
+      to = openat(s->basefd, fe->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    DIR *fan = from < 0 ? NULL : fdopendir(from);
+    if (!fan || (keep && to < 0)) {
+      rc = herr("store", "open staged %s", fe->d_name);
+      if (fan) closedir(fan);
+      else if (from >= 0) close(from);
+      if (to >= 0) close(to);
+      break;
+    }
+    struct dirent *e;
+    while (rc == 0 && (e = readdir(fan))) {
+      if (e->d_name[0] == '.') continue;
+      if (keep) rc = unstage_entry(s, dirfd(fan), to, fe->d_name, e->d_name);
+      else if (unlinkat(dirfd(fan), e->d_name, 0) < 0) rc = herr("store", "unlink staged %s/%s", fe->d_name, e->d_name);
+    }
+    closedir(fan);
+    if (to >= 0) close(to);
+    if (rc < 0) break;
+    if (unlinkat(s->dirfd, fe->d_name, AT_REMOVEDIR) < 0) rc = herr("store", "rmdir staged %s", fe->d_name);
+  }
+  closedir(stage);
+  if (rc == 0 && unlinkat(s->tmpfd, name, AT_REMOVEDIR) < 0) rc = herr("store", "rmdir %s/tmp/%s", s->dir, name);
+  return rc;
 }
 
 /* removes the named temp file in use, if any (failure paths) */
@@ -175,7 +235,7 @@ void store_cleanup(struct store *s) {
 
 static bool store_has_name(struct store *s, const char *name) {
   struct stat st;
-  return fstatat(s->dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0;
+  return fstatat(s->basefd, name, &st, AT_SYMLINK_NOFOLLOW) == 0;
 }
 
 bool store_has(struct store *s, const char id[65]) {

@@ -30,7 +30,8 @@ void file_header(const struct fmeta *m, const char *xenc, size_t xlen, struct sb
 
 struct store {
   const char *dir;              /* OBJECTS_DIR */
-  int dirfd, tmpfd;             /* OBJECTS_DIR, OBJECTS_DIR/tmp */
+  int dirfd, tmpfd;             /* where new objects go (OBJECTS_DIR, or a stage), OBJECTS_DIR/tmp */
+  int basefd;                   /* OBJECTS_DIR: where existing objects are looked up */
   uid_t euid;
   gid_t egid;
   bool tmpfile;                 /* O_TMPFILE works here */
@@ -40,6 +41,11 @@ struct store {
 };
 struct store_stream { struct blake3 h; int fd; uint64_t written; };
 int store_open(struct store *s, const char *dir);
+/* new objects go to OBJECTS_DIR/tmp/<name> (same fan-out) until store_unstage: content
+ * that is not yet trusted (a download still being verified) never gets a store name */
+int store_stage(struct store *s, const char *name);
+/* moves the stage's objects into the store (keep) or deletes them, then the stage */
+int store_unstage(struct store *s, const char *name, bool keep);
 void store_cleanup(struct store *s);
 bool store_has(struct store *s, const char id[65]);
 void object_id(struct store *s, const struct fmeta *m, const char *xenc, size_t xlen, const void *content, size_t len, char id[65]);

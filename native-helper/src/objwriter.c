@@ -99,7 +99,7 @@ static void *writer(void *arg) {
   return NULL;
 }
 
-int objwriter_start(const char *dir, int threads) {
+int objwriter_start(const char *dir, int threads, const char *stage) {
   if (threads > MAX_WRITERS) threads = MAX_WRITERS;
   w.n = threads < 1 ? 0 : threads;
   if (w.n) {
@@ -110,7 +110,7 @@ int objwriter_start(const char *dir, int threads) {
     }
   }
   for (int i = 0; i < w.n; i++) {
-    if (store_open(&w.s[i], dir) < 0) return -1;
+    if (store_open(&w.s[i], dir) < 0 || (stage && store_stage(&w.s[i], stage) < 0)) return -1;
     w.s[i].seq = (unsigned)(i + 1) << 24; /* named temp files (no O_TMPFILE) stay distinct per thread */
     if (pthread_create(&w.t[i], NULL, writer, &w.s[i]) != 0) return herrx("store", "cannot start an object writer thread");
   }

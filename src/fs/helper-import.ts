@@ -15,6 +15,9 @@ import { DirNode, TreeBuilder, safeComponents } from './tree-builder.js'
 
 let usage: string | undefined
 
+/** imports that wrote this much start their syncfs before their trees are written */
+const SYNC_AHEAD_BYTES = 32 << 20
+
 /**
  * Whether the helper binary offers a subcommand (an older build may not). Asked once per
  * process; STRATA_NODE_IMPORT=1 pins the Node paths (tests compare the two).
@@ -30,6 +33,11 @@ export function helperHas(sub: string): boolean {
     }
   }
   return usage.split('\n').some((l) => l.trimStart().startsWith(`${sub} `))
+}
+
+/** Whether the helper's `sub` takes `flag` (its usage line names it). */
+export function helperSupports(sub: string, flag: string): boolean {
+  return helperHas(sub) && usage!.split('\n').some((l) => l.trimStart().startsWith(`${sub} `) && l.includes(flag))
 }
 
 /** One helper record: the fields of native-helper's `out_record` (and more for snapshot). */
@@ -128,8 +136,15 @@ export async function importTarWithHelper(store: ObjectStore, input: Readable, o
   const pipe = opts.childPipe ? input : undefined
   const fd = pipe ? undefined : plainTarFile(input)
   const source = fd === undefined && !pipe ? await decompress(input) : undefined
-  const args = ['import-tar', store.dir, ...(opts.whiteouts ? ['--whiteouts'] : [])]
-  const child = spawn(helperPath(), args, { stdio: [pipe ?? fd ?? 'pipe', 'pipe', 'pipe'] })
+  const args = ['import-tar', store.dir, ...(opts.whiteouts ? ['--whiteouts'] : []), ...(opts.hold ? ['--hold', '3'] : [])]
+  const child = spawn(helperPath(), args, { stdio: [pipe ?? fd ?? 'pipe', 'pipe', 'pipe', ...(opts.hold ? ['pipe' as const] : [])] })
+  if (opts.hold) {
+    // the verdict: "commit" once the input is trusted; the channel closing without it discards
+    const verdict = child.stdio[3] as Readable & { end(s: string): void; destroy(): void }
+    verdict.on('error', () => {})
+    verdict.resume() // its "staged" line needs no answer beyond the verdict
+    opts.hold.then(() => verdict.end('commit\n'), () => verdict.destroy())
+  }
   if (fd !== undefined) fs.closeSync(fd)
   pipe?.destroy() // the helper holds its own copy of the pipe
   let sourceFailure: Error | undefined
@@ -209,7 +224,9 @@ export async function importTarWithHelper(store: ObjectStore, input: Readable, o
   }
   if (sourceFailure) throw new BadArchive(`cannot read the archive: ${sourceFailure.message}`)
   if (!sawEntry && !opts.base) throw new BadArchive('the archive is empty or not a tar archive')
-  const tree = await builder.writeAsync(store)
+  // a big import's data is written back while its trees are made (the disk, not the CPU, is busy)
+  if (progress.bytes >= SYNC_AHEAD_BYTES) store.syncAhead()
+  const tree = builder.write(store)
   return { tree, entries: progress.entries, bytes: progress.bytes }
 }
 

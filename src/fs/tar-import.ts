@@ -32,11 +32,18 @@ export interface TarImportOptions {
    * pipe itself and the bytes never pass through Node (helper path only).
    */
   childPipe?: boolean
+  /**
+   * The input is not trusted yet (a download being verified): its objects are held back
+   * and stored only if this resolves; if it rejects, they are deleted and the import
+   * fails (helper path only: callers check canImportCompressedStream).
+   */
+  hold?: Promise<void>
 }
 
 export async function importTar(store: ObjectStore, input: Readable, opts: TarImportOptions = {}): Promise<{ tree: string; entries: number; bytes: number }> {
   // the C helper parses, hashes and writes (src/fs/helper-import.ts); this path is the fallback
   if (helperHas('import-tar')) return importTarWithHelper(store, input, opts)
+  if (opts.hold) throw new StrataError('internal: a held import needs strata-helper import-tar')
   const source = await decompress(input)
   const extract = tarStream().extract()
   const builder = new TreeBuilder(opts.base)

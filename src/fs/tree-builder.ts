@@ -64,15 +64,6 @@ export class DirNode {
     return tree
   }
 
-  /** Prepares this dir and every changed dir below as tree objects, children first (for `store.writeTrees`); returns the id. */
-  prepare(store: ObjectStore, out: { id: string; bytes: Buffer }[]): string {
-    if (this.treeId) return this.treeId
-    const p = store.prepareTree(this.treeOf((d) => d.prepare(store, out)))
-    out.push(p)
-    this.treeId = p.id
-    return p.id
-  }
-
   /** Writes this dir (and changed dirs below) as tree objects; returns the tree id. */
   write(store: ObjectStore): string {
     if (this.treeId) return this.treeId
@@ -209,13 +200,5 @@ export class TreeBuilder {
 
   write(store: ObjectStore): string {
     return this.root.write(store)
-  }
-
-  /** write(), with the tree objects written in parallel (big imports: hundreds of new inodes). */
-  async writeAsync(store: ObjectStore): Promise<string> {
-    const prepared: { id: string; bytes: Buffer }[] = []
-    const id = this.root.prepare(store, prepared)
-    await store.writeTrees(prepared)
-    return id
   }
 }

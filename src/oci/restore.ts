@@ -4,6 +4,7 @@
 // Layers beyond the label (an image built on top by another tool), and images without
 // it, become one commit per layer. Nothing is named here: the caller names the result
 // after the objects are durable.
+import * as fs from 'node:fs'
 import { Transform } from 'node:stream'
 import { BadArchive, StrataError } from '../errors.js'
 import { DirNode } from '../fs/tree-builder.js'
@@ -13,7 +14,7 @@ import { canonicalJson, type ImageConfig } from '../store/encoding.js'
 import type { Strata } from '../strata.js'
 import { decompressStream } from './compress.js'
 import { DigestCounter, DigestMismatch } from './digest.js'
-import { canImportCompressedFile, importCompressedFile } from './compressed-import.js'
+import { canImportCompressedFile, canImportCompressedStream, importCompressedDownload, importCompressedFile } from './compressed-import.js'
 import { imageConfigOf, readCommitsLabel, recordConfigs, type HistoryEntry } from './image-config.js'
 import type { ImageSource, LayerSource, SourceImage } from './source.js'
 
@@ -169,15 +170,27 @@ async function applyLayer(s: Strata, layer: LayerSource, baseTree: string | null
 }
 
 /**
- * A compressed layer on disk, inflated by strata-blob straight into import-tar. Null when
- * that cannot be done (no tool, no file, a gzip member too big for memory): stream it.
+ * A compressed layer inflated by strata-blob straight into import-tar: as it downloads
+ * when the source can stream it, else from its file. Null when that cannot be done (no
+ * tool, no file, a gzip member too big for memory): stream it through Node.
  */
 async function applyWithTool(s: Strata, layer: LayerSource, base: () => DirNode | undefined): Promise<{ tree: string; diffId: string } | null> {
-  if (layer.compression === 'none' || !layer.file || !canImportCompressedFile()) return null
+  if (layer.compression === 'none' || !canImportCompressedFile()) return null
+  const opts = { whiteouts: true }
+  const dl = layer.stream && canImportCompressedStream() ? await layer.stream() : null
+  if (dl) {
+    const spool = s.scratch('spool')
+    try {
+      return await importCompressedDownload(s.objects, dl, layer.compression, spool, { ...opts, base: base() })
+    } finally {
+      fs.rmSync(spool, { force: true })
+    }
+  }
+  if (!layer.file) return null
   const file = await layer.file()
   let r
   try {
-    r = await importCompressedFile(s.objects, file, layer.compression, { base: base(), whiteouts: true })
+    r = await importCompressedFile(s.objects, file, layer.compression, { ...opts, base: base() })
   } catch (e) {
     file.release()
     throw e

@@ -17,8 +17,22 @@ export interface LayerSource {
    * outside Node. `release` says they are no longer needed.
    */
   file?(): Promise<BlobFile>
+  /**
+   * The blob as it downloads, unverified until `verified` resolves: lets a layer be
+   * applied while it arrives, its objects held back until then. Null when the bytes are
+   * already on their way to a file (fetched ahead): use `file`.
+   */
+  stream?(): Promise<VerifiedDownload | null>
   /** a short name for progress and errors */
   label: string
+}
+
+/** A download in progress; `verified` settles once `body` has been read to its end. */
+export interface VerifiedDownload {
+  body: Readable
+  verified: Promise<void>
+  /** stops the download; `verified` rejects */
+  abort(): void
 }
 
 /** A blob on disk: a whole file, or `length` bytes at `offset` of it. */

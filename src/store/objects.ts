@@ -7,7 +7,6 @@
 // event that refers to it, so a crash leaves unreferenced objects (gc removes them),
 // never a reference to a missing one. Every read checks the hash.
 import * as fs from 'node:fs'
-import * as fsp from 'node:fs/promises'
 import { join } from 'node:path'
 import { CorruptObject, NoSuchObject, AmbiguousRevision, BadRevision } from '../errors.js'
 import { createHasher, blake3Hex } from './hash.js'
@@ -30,6 +29,8 @@ export class ObjectStore {
   /** objects whose xattrs or device numbers need the helper before they are renamed in */
   private pending: { tmp: string; final: string; meta: FileMeta }[] = []
   private dirty = false
+  /** a syncfs started ahead of flush (syncAhead), which flush waits for */
+  private syncing?: Promise<void>
   /**
    * File content this handle has hashed (writes, and reads that verify): lets benchmarks
    * and tests prove that an operation never re-hashed unchanged content.
@@ -182,36 +183,6 @@ export class ObjectStore {
     return id
   }
 
-  /** A tree's id and bytes, without writing it (it is readable from the cache at once). */
-  prepareTree(t: Tree): { id: string; bytes: Buffer } {
-    const bytes = encodeTree(t)
-    const id = blake3Hex(bytes)
-    this.treeCache.set(id, t)
-    return { id, bytes }
-  }
-
-  /**
-   * Writes prepared trees, spread over the thread pool: a big import has hundreds, each a
-   * new inode, which the kernel makes in the calling thread.
-   */
-  async writeTrees(prepared: { id: string; bytes: Buffer }[]): Promise<void> {
-    const seen = new Set<string>()
-    const todo = prepared.filter((x) => !seen.has(x.id) && seen.add(x.id) && !this.has(x.id, 'tree'))
-    let next = 0
-    const worker = async (): Promise<void> => {
-      while (next < todo.length) {
-        const { id, bytes } = todo[next++]
-        const tmp = this.tmpName()
-        await fsp.writeFile(tmp, bytes, { flag: 'wx', mode: 0o444 })
-        await fsp.rename(tmp, this.path(id, 'tree'))
-      }
-    }
-    if (todo.length) {
-      this.dirty = true
-      await Promise.all(Array.from({ length: Math.min(8, todo.length) }, worker))
-    }
-  }
-
   writeCommit(c: Commit): string {
     const bytes = encodeCommit(c)
     const id = blake3Hex(bytes)
@@ -247,10 +218,23 @@ export class ObjectStore {
       for (const p of this.pending) fs.renameSync(p.tmp, p.final)
       this.pending = []
     }
+    const ahead = this.syncing
+    this.syncing = undefined
+    if (ahead) await ahead
     if (this.dirty) {
       await helperSyncfs(this.dir)
       this.dirty = false
     }
+  }
+
+  /**
+   * Starts writing back what is dirty now, while the caller goes on (a big import's file
+   * objects, while its trees are built): flush's own syncfs then finds little left.
+   */
+  syncAhead(): void {
+    if (this.syncing) return
+    this.dirty = true
+    this.syncing = helperSyncfs(this.dir).catch(() => {}) // only a head start: flush's syncfs reports failures
   }
 
   /** Drops a batch that will not be recorded (failed import): temp files go now, placed objects wait for gc. */

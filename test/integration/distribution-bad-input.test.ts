@@ -4,6 +4,8 @@
 // clear line, create no name, and leave a store that fsck finds clean.
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
+import { spawnSync } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
 import * as fs from 'node:fs'
 import * as http from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -78,6 +80,13 @@ function handle(req: http.IncomingMessage, res: http.ServerResponse): void {
   }
   if (!isLayer && mode === 'badconfig') body = Buffer.from(body.toString().replace('"os":"linux"', '"os":"linuX"'))
   if (isLayer && mode === 'truncated') body = body.subarray(0, Math.floor(body.length / 2))
+  if (isLayer && mode === 'wrongdigest' && req.method !== 'HEAD') {
+    // the first members arrive well before the bad byte: they are applied (held) before the digest fails
+    res.writeHead(200, { 'Content-Type': 'application/octet-stream', 'Content-Length': String(body.length) })
+    const cut = body.length - 4096
+    res.write(body.subarray(0, cut), () => setTimeout(() => res.end(body.subarray(cut)), 700))
+    return
+  }
   if (isLayer && mode === 'cutoff') {
     res.writeHead(200, { 'Content-Type': 'application/octet-stream', 'Content-Length': String(body.length) })
     res.write(body.subarray(0, Math.floor(body.length / 3)), () => res.destroy())
@@ -87,7 +96,13 @@ function handle(req: http.IncomingMessage, res: http.ServerResponse): void {
 }
 
 test.before(async () => {
-  const { tar } = busyboxTar(work)
+  // small files first (name order), so the first members of the layer hold whole files:
+  // a pull applies them before the bad bytes at the end arrive
+  const { rootfs } = busyboxTar(work)
+  fs.mkdirSync(join(rootfs, 'aaa-data'))
+  for (let i = 0; i < 40; i++) fs.writeFileSync(join(rootfs, 'aaa-data', `f${i}`), randomBytes(64 << 10))
+  const tar = join(work, 'bb-data.tar')
+  assert.is(spawnSync('tar', ['--sort=name', '--numeric-owner', '-C', rootfs, '-cf', tar, '.']).status, 0)
   ok(strata(['import', tar, 'bb:1'], { env: src.env }))
   layout = join(work, 'layout')
   ok(strata(['save', 'bb:1', '--format', 'oci-dir', '-o', layout], { env: src.env }))
@@ -130,16 +145,29 @@ test('the fake registry serves a good image (so the failures below are the fakes
   }
 })
 
-test('a layer whose bytes do not match its digest is refused before anything is stored', async () => {
+/** file, symlink and tree objects in the store (a layer applied while it downloads is held in a stage until it is verified) */
+function storedObjects(): number {
+  const objects = join(t.root, 'objects')
+  if (!fs.existsSync(objects)) return 0
+  let n = 0
+  for (const d of fs.readdirSync(objects)) if (d !== 'tmp') n += fs.readdirSync(join(objects, d)).length
+  assert.equal(fs.existsSync(join(objects, 'tmp')) ? fs.readdirSync(join(objects, 'tmp')) : [], [], 'no stage is left')
+  return n
+}
+
+test('a layer whose bytes do not match its digest is refused, and nothing of it is stored', async () => {
   await refusedAsync(['pull', `127.0.0.1:${port}/wrongdigest/bb:1`], /does not match its digest; nothing was stored/)
+  assert.is(storedObjects(), 0)
 })
 
-test('a truncated layer is refused', async () => {
+test('a truncated layer is refused, and nothing of it is stored', async () => {
   await refusedAsync(['pull', `127.0.0.1:${port}/truncated/bb:1`], /truncated/)
+  assert.is(storedObjects(), 0)
 })
 
-test('a download that breaks off is refused', async () => {
+test('a download that breaks off is refused, and nothing of it is stored', async () => {
   await refusedAsync(['pull', `127.0.0.1:${port}/cutoff/bb:1`], /broke off|truncated/)
+  assert.is(storedObjects(), 0)
 })
 
 test('a config whose bytes do not match its digest is refused', async () => {

@@ -2,9 +2,10 @@
 // (ustar prefixes, GNU long names, PAX records, xattrs in both spellings, devices, hard
 // links), the records they print, the objects they write (ids as src/store/encoding.ts
 // computes them, inode metadata as ObjectStore makes it), and broken archives.
-import { spawnSync } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
 import * as fs from 'node:fs'
 import { join } from 'node:path'
+import type { Duplex } from 'node:stream'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { blake3Hex, ensureHasher } from '../../src/store/hash.js'
@@ -268,6 +269,71 @@ test('writer threads (default) and the single-threaded path give the same record
   const f = run(['import-tar', broken], tar, { STRATA_IMPORT_THREADS: '2' })
   assert.is(f.code, 1)
   assert.match(f.stderr, new RegExp(`^strata-helper: store: place .*/${id.slice(0, 2)}/${id.slice(2)}\\.file: Not a directory\n$`))
+})
+
+/** import-tar --hold 3: the records, and the moment it says "staged" (objects complete, not yet named) */
+async function held(objects: string, tar: Buffer, verdict: 'commit' | 'close', atStaged?: () => void): Promise<{ code: number; stderr: string; recs: number; said: string }> {
+  const child = spawn(helper, ['import-tar', objects, '--hold', '3'], { stdio: ['pipe', 'pipe', 'pipe', 'pipe'] })
+  const out: Buffer[] = []
+  const err: Buffer[] = []
+  let said = ''
+  child.stdout!.on('data', (d: Buffer) => out.push(d))
+  child.stderr!.on('data', (d: Buffer) => err.push(d))
+  const fd3 = child.stdio[3] as Duplex
+  fd3.on('error', () => {})
+  fd3.once('data', (d: Buffer) => {
+    said = d.toString()
+    atStaged?.()
+    if (verdict === 'commit') fd3.end('commit\n')
+    else fd3.destroy()
+  })
+  child.stdin!.end(tar)
+  const code = await new Promise<number>((r) => child.on('close', (c) => r(c ?? 1)))
+  return { code, stderr: Buffer.concat(err).toString(), recs: Buffer.concat(out).toString().split('\0').length - 1, said }
+}
+
+test('--hold: objects wait in a stage until "commit"; without it they are deleted and what was in the store stays', async () => {
+  const objects = freshStore('hold')
+  const before = Buffer.concat([entry({ name: 'old' }, Buffer.from('in the store before')), end])
+  assert.is(run(['import-tar', objects], before).code, 0)
+  assert.is(countObjects(objects), 1)
+  const tar = Buffer.concat([
+    entry({ name: 'old-again' }, Buffer.from('in the store before')),
+    entry({ name: 'new' }, Buffer.from('only in this layer')),
+    entry({ name: 'big' }, Buffer.alloc(3 << 20, 'h')), // written while hashed, not by the writer threads
+    entry({ name: 'link', type: '2', linkname: 'new' }),
+    entry({ name: 'fifo', type: '6' }),
+    end,
+  ])
+  let whileHeld = { named: -1, stages: [] as string[] }
+  const refused = await held(objects, tar, 'close', () => (whileHeld = { named: countObjects(objects), stages: fs.readdirSync(join(objects, 'tmp')) }))
+  assert.is(refused.said, 'staged\n')
+  assert.is(whileHeld.named, 1, 'nothing new has a store name while held')
+  assert.is(whileHeld.stages.length, 1)
+  assert.match(whileHeld.stages[0], /^\d+-stage$/)
+  assert.is(refused.code, 1)
+  assert.is(refused.stderr, 'strata-helper: import-tar: the import was not confirmed: its objects were discarded\n')
+  assert.is(countObjects(objects), 1, 'the object that was there before is kept')
+  assert.equal(fs.readdirSync(join(objects, 'tmp')), [], 'the stage is gone')
+
+  const kept = await held(objects, tar, 'commit')
+  assert.is(kept.code, 0, kept.stderr)
+  assert.is(kept.recs, 5 * 10)
+  assert.is(countObjects(objects), 5, 'old, new, big, the symlink and the fifo')
+  assert.equal(fs.readdirSync(join(objects, 'tmp')), [])
+  const plain = freshStore('hold-plain')
+  assert.is(run(['import-tar', plain], tar).code, 0)
+  const names = (o: string): string[] => fs.readdirSync(o).filter((d) => d !== 'tmp').flatMap((d) => fs.readdirSync(join(o, d)).map((n) => `${d}/${n}`))
+  for (const n of names(plain)) assert.ok(fs.lstatSync(join(objects, n), { throwIfNoEntry: false }), `${n} is in the store, as a direct import puts it`)
+})
+
+test('--hold: a broken archive deletes its stage without being asked', async () => {
+  const objects = freshStore('hold-broken')
+  const r = await held(objects, entry({ name: 'big' }, Buffer.alloc(5000, 'y')).subarray(0, 1500), 'commit')
+  assert.is(r.code, 1)
+  assert.match(r.stderr, /truncated archive/)
+  assert.is(countObjects(objects), 0)
+  assert.equal(fs.readdirSync(join(objects, 'tmp')), [])
 })
 
 test('an empty input is an empty archive; zero blocks are skipped', () => {

@@ -118,10 +118,12 @@ test('zstd: `layer` gives one frame per block that zstd(1) reads back as the lay
   const f = join(work, 'layer.zst')
   fs.writeFileSync(f, zst)
   assert.ok(spawnSync('zstd', ['-dc', f], { maxBuffer: 64 << 20 }).stdout.equals(plain), 'zstd(1) reads the series of frames')
-  const r = blob(['unzstd', f, '3'])
-  assert.is(r.status, 0, r.stderr.toString())
-  assert.ok(r.stdout.equals(plain))
-  assert.is(r.output[3]!.toString(), `${sha(plain)} ${plain.length}\n`)
+  for (const args of [['unzstd', f, '3'], ['unzstd', '-', '3']]) {
+    const r = blob(args, args[1] === '-' ? zst : undefined)
+    assert.is(r.status, 0, r.stderr.toString())
+    assert.ok(r.stdout.equals(plain), args.join(' '))
+    assert.is(r.output[3]!.toString(), `${sha(plain)} ${plain.length}\n`)
+  }
   const viaTool = await importCompressedFile(s.objects, { path: f }, 'zstd', {})
   assert.is(viaTool!.tree, (await importTar(s.objects, Readable.from([plain]), {})).tree)
   const broken = join(work, 'broken.zst')
@@ -133,6 +135,9 @@ test('zstd: `layer` gives one frame per block that zstd(1) reads back as the lay
   const cut = blob(['unzstd', broken, '3'])
   assert.is(cut.status, 1)
   assert.match(cut.stderr.toString().trim(), /^strata-blob: unzstd: (truncated|corrupt) zstd data/)
+  const cutStdin = blob(['unzstd', '-', '3'], zst.subarray(0, zst.length - 1000))
+  assert.is(cutStdin.status, 1)
+  assert.match(cutStdin.stderr.toString().trim(), /^strata-blob: unzstd: (truncated|corrupt) zstd data/)
 })
 
 test('`layer` refuses bad ops and levels with one line and a non-zero exit', () => {
@@ -155,6 +160,58 @@ test('gunzip writes the plain bytes and their sha256 and size; padding after the
   assert.is(r.status, 0, r.stderr.toString())
   assert.ok(r.stdout.equals(plain))
   assert.is(r.output[3]!.toString(), `${sha(plain)} ${plain.length}\n`)
+})
+
+test('gunzip from stdin: members that state their length are inflated as they arrive, the rest is spooled; each reads as from a file', async () => {
+  const s = await Strata.open(t.root)
+  const d = join(work, 'stree')
+  fs.mkdirSync(d, { recursive: true })
+  fs.writeFileSync(join(d, 'text'), Array.from({ length: 300_000 }, (_, i) => `line ${i}\n`).join(''))
+  fs.writeFileSync(join(d, 'noise'), randomBytes(1_500_000))
+  const tree = (await snapshotDir(s.objects, d)).tree
+  await s.objects.flush()
+  const out: Buffer[] = []
+  await layerWithTool(tool!.path, s.objects, layerOps(s.objects, null, tree, 0), 'gzip', 1, (b: Buffer) => void out.push(b))
+  const sized = Buffer.concat(out)
+  // every member of a pushed layer states its own length ('S' 'z' subfield): they tile the blob
+  let pos = 0
+  let members = 0
+  while (pos < sized.length) {
+    assert.equal([sized[pos], sized[pos + 1], sized[pos + 3] & 4], [0x1f, 0x8b, 4], `member ${members} has FEXTRA`)
+    assert.equal([...sized.subarray(pos + 10, pos + 16)], [8, 0, 0x53, 0x7a, 4, 0], `member ${members} has the Sz subfield`)
+    pos += sized.readUInt32LE(pos + 16)
+    members++
+  }
+  assert.is(pos, sized.length)
+  assert.ok(members >= 4, `${members} members`)
+  const plain = gunzipSync(sized)
+  const spool = join(work, 'spool')
+  const cases: [string, Buffer, Buffer][] = [
+    ['sized members', sized, plain],
+    ['one member that does not state its length (spooled)', gzipSync(plain), plain],
+    ['sized members, then a plain one, then padding', Buffer.concat([sized, gzipSync('tail\n'), Buffer.alloc(512)]), Buffer.concat([plain, Buffer.from('tail\n')])],
+  ]
+  for (const [what, bytes, expect] of cases) {
+    const r = blob(['gunzip', '-', '3', spool], bytes)
+    assert.is(r.status, 0, `${what}: ${r.stderr}`)
+    assert.ok(r.stdout.equals(expect), what)
+    assert.is(r.output[3]!.toString(), `${sha(expect)} ${expect.length}\n`, what)
+    assert.not.ok(fs.existsSync(spool), `${what}: the spool is removed`)
+  }
+  const lie = Buffer.from(sized)
+  lie.writeUInt32LE(lie.readUInt32LE(16) - 1, 16)
+  const failures: [string, Buffer, RegExp][] = [
+    ['a member cut short', sized.subarray(0, sized.length - 10), /^strata-blob: gunzip: truncated gzip data: the member at byte \d+ ends early$/],
+    ['a stated length that is wrong', lie, /^strata-blob: gunzip: corrupt gzip data at byte 0 /],
+    ['no input', Buffer.alloc(0), /^strata-blob: gunzip: not gzip data \(0 bytes\)$/],
+    ['not gzip', Buffer.from('<html>not a layer</html>'), /^strata-blob: gunzip: not gzip data at byte 0$/],
+  ]
+  for (const [what, bytes, re] of failures) {
+    const r = blob(['gunzip', '-', '3', spool], bytes)
+    assert.is(r.status, 1, what)
+    assert.match(r.stderr.toString().trim(), re, what)
+    assert.not.ok(fs.existsSync(spool), `${what}: the spool is removed`)
+  }
 })
 
 test('gunzip reads a blob inside a bigger file (an archive member) by offset and length; a range past the end is refused', () => {

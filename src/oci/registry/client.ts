@@ -4,7 +4,9 @@
 // becomes a one-line RegistryError.
 import * as fs from 'node:fs'
 import { createHash } from 'node:crypto'
+import { Transform } from 'node:stream'
 import type { BlobDigests } from '../compress.js'
+import type { VerifiedDownload } from '../source.js'
 import { StrataError } from '../../errors.js'
 import { DigestMismatch, sha256 } from '../digest.js'
 import { MANIFEST_ACCEPT, type Descriptor } from '../media-types.js'
@@ -201,49 +203,75 @@ export class RegistryClient {
     return bytes
   }
 
-  /** Downloads a blob to `path`, checking size and digest; the file is removed on any failure. */
-  async downloadBlob(repo: string, desc: Descriptor, path: string, onBytes?: (n: number) => void): Promise<void> {
+  /**
+   * A blob's bytes as they arrive, hashed and counted on the way. `verified` settles once
+   * the body has been read to its end: it resolves when the size and digest match and
+   * rejects (DigestMismatch, RegistryError) otherwise, or when the download breaks off.
+   */
+  async openBlob(repo: string, desc: Descriptor, onBytes?: (n: number) => void): Promise<VerifiedDownload> {
     const res = await this.send('GET', `/v2/${repo}/blobs/${desc.digest}`, { scope: `repository:${repo}:pull`, timeout: 120_000 })
     if (res.status !== 200) return this.fail(res, `layer ${desc.digest}`)
     const h = createHash('sha256')
     let n = 0
+    const registry = this.registry
+    let settle!: { resolve: () => void; reject: (e: Error) => void }
+    const verified = new Promise<void>((resolve, reject) => (settle = { resolve, reject }))
+    verified.catch(() => {}) // the caller awaits it; an early failure must not crash the process meanwhile
+    const body = new Transform({
+      highWaterMark: 4 << 20,
+      transform(c: Buffer, _enc, cb) {
+        h.update(c)
+        n += c.length
+        if (n > desc.size) return cb(new DigestMismatch(`layer ${desc.digest}: ${registry} sent more than the ${desc.size} bytes the manifest promises; nothing was stored`))
+        onBytes?.(n)
+        cb(null, c)
+      },
+      flush(cb) {
+        if (n !== desc.size) return cb(new DigestMismatch(`layer ${desc.digest}: ${registry} sent ${n} of ${desc.size} bytes (truncated); nothing was stored`))
+        if ('sha256:' + h.digest('hex') !== desc.digest) return cb(new DigestMismatch(`layer ${desc.digest}: ${registry} sent content that does not match its digest; nothing was stored`))
+        settle.resolve()
+        cb()
+      },
+    })
+    body.on('error', (e) => {
+      res.body.destroy()
+      settle.reject(e)
+    })
+    const brokeOff = (why: string): void => {
+      body.destroy(new RegistryError(`layer ${desc.digest}: the download from ${registry} broke off after ${n} bytes${why}; nothing was stored`))
+    }
+    res.body.on('error', (e) => brokeOff(` (${e.message})`))
+    res.body.on('aborted', () => brokeOff(''))
+    res.body.on('close', () => {
+      if (!res.body.complete) brokeOff('')
+    })
+    res.body.pipe(body)
+    return {
+      body,
+      verified,
+      abort: () => {
+        res.body.destroy()
+        body.destroy(new RegistryError(`layer ${desc.digest}: the download was stopped`))
+      },
+    }
+  }
+
+  /** Downloads a blob to `path`, checking size and digest; the file is removed on any failure. */
+  async downloadBlob(repo: string, desc: Descriptor, path: string, onBytes?: (n: number) => void): Promise<void> {
+    const dl = await this.openBlob(repo, desc, onBytes)
     // hashed here, written on the thread pool (a write stream): the two overlap
     const out = fs.createWriteStream(path, { highWaterMark: 4 << 20 })
     try {
       await new Promise<void>((resolve, reject) => {
-        let failed = false
-        const fail = (e: Error): void => {
-          if (failed) return
-          failed = true
-          res.body.destroy()
-          reject(e)
-        }
-        out.on('error', (e) => fail(new StrataError(`cannot write the download of ${desc.digest} to ${path}: ${e.message}`)))
-        res.body.on('error', (e) => fail(new RegistryError(`layer ${desc.digest}: the download from ${this.registry} broke off after ${n} bytes (${e.message}); nothing was stored`)))
-        const brokeOff = (): void => fail(new RegistryError(`layer ${desc.digest}: the download from ${this.registry} broke off after ${n} bytes; nothing was stored`))
-        res.body.on('aborted', brokeOff)
-        res.body.on('close', () => {
-          if (!res.body.complete) brokeOff()
+        out.on('error', (e) => {
+          dl.abort()
+          reject(new StrataError(`cannot write the download of ${desc.digest} to ${path}: ${e.message}`))
         })
-        res.body.on('data', (c: Buffer) => {
-          h.update(c)
-          n += c.length
-          if (n > desc.size) return fail(new DigestMismatch(`layer ${desc.digest}: ${this.registry} sent more than the ${desc.size} bytes the manifest promises; nothing was stored`))
-          onBytes?.(n)
-          if (!out.write(c)) {
-            res.body.pause()
-            out.once('drain', () => res.body.resume())
-          }
-        })
-        out.on('finish', () => {
-          if (!failed) resolve()
-        })
-        res.body.on('end', () => {
-          if (!failed) out.end()
-        })
+        dl.verified.catch(reject)
+        out.on('finish', () => resolve())
+        dl.body.pipe(out)
       })
-      if (n !== desc.size) throw new DigestMismatch(`layer ${desc.digest}: ${this.registry} sent ${n} of ${desc.size} bytes (truncated); nothing was stored`)
-      if ('sha256:' + h.digest('hex') !== desc.digest) throw new DigestMismatch(`layer ${desc.digest}: ${this.registry} sent content that does not match its digest; nothing was stored`)
+      await dl.verified
     } catch (e) {
       out.destroy()
       await new Promise<void>((r) => (out.closed ? r() : out.once('close', () => r())))

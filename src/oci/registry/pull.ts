@@ -1,8 +1,9 @@
 // `strata pull`: a manifest (an index picks this platform), its config, and the layers
-// that are not already here as commits. Every blob is downloaded to a temp file and
-// checked against its digest and size before any of it is stored; layers download
-// ahead (a few at a time) while earlier ones are applied. The name is set only after
-// all objects are durable, so a failed pull leaves no name and nothing referenced.
+// that are not already here as commits. A layer is applied while it downloads, its
+// objects held in a stage until the blob has matched its digest and size (then they get
+// store names; otherwise they are deleted); the layers after it download ahead into temp
+// files (a few at a time), each checked before it is applied. The name is set only after
+// all objects are durable, so a failed pull leaves no name and nothing stored.
 import * as fs from 'node:fs'
 import { join } from 'node:path'
 import { BadArchive } from '../../errors.js'
@@ -42,6 +43,7 @@ export interface PullResult {
 
 class RegistrySource implements ImageSource {
   private downloads = new Map<string, Promise<string>>()
+  private streams: Promise<void>[] = []
   private seq = 0
   constructor(private readonly client: RegistryClient, private readonly repo: string, private readonly tmp: string, private readonly onLayer?: (e: PullEvent) => void) {}
 
@@ -84,6 +86,19 @@ class RegistrySource implements ImageSource {
         const path = await this.fetchAhead(i, all)
         return { path, release: () => fs.rmSync(path, { force: true }) }
       },
+      stream: async () => {
+        if (this.downloads.has(l.digest)) return null // already on its way to a file
+        for (let k = i + 1; k < Math.min(all.length, i + AHEAD); k++) this.fetch(all[k])
+        const progress = (n: number): void => this.onLayer?.({ digest: l.digest, state: 'downloading', bytes: n, total: l.size })
+        progress(0)
+        const dl = await this.client.openBlob(this.repo, l, progress)
+        dl.verified.then(() => {
+          this.downloaded++
+          this.onLayer?.({ digest: l.digest, state: 'applying' }) // all here; the last members are still being applied
+        }, () => {})
+        this.streams.push(dl.verified)
+        return dl
+      },
     }
   }
 
@@ -115,7 +130,7 @@ class RegistrySource implements ImageSource {
   }
 
   async settle(): Promise<void> {
-    await Promise.allSettled(this.downloads.values())
+    await Promise.allSettled([...this.downloads.values(), ...this.streams])
   }
 }
 
