@@ -145,6 +145,20 @@ test('the fake registry serves a good image (so the failures below are the fakes
   }
 })
 
+test('a member too big to inflate in memory while it downloads is pulled again through zlib, to the same commit', async () => {
+  const other = tempRoot('bad-big-member')
+  try {
+    // the layer's members hold 1 MiB each: a 100 kB limit makes the inflater hand the layer back
+    const r = JSON.parse(ok(await strataAsync(['pull', `127.0.0.1:${port}/good/bb:1`, '--json'], { env: { ...other.env, STRATA_BLOB_MAX_MEMBER: '100000' } })))
+    assert.is(r.commit, JSON.parse(ok(strata(['inspect', 'bb:1'], { env: src.env })))[0].Id)
+    assert.equal(fs.readdirSync(join(other.root, 'tmp')), [])
+    assert.equal(fs.readdirSync(join(other.root, 'objects', 'tmp')), [], 'no stage is left')
+    assert.equal(JSON.parse(strata(['fsck', '--json'], { env: other.env }).stdout).problems, [])
+  } finally {
+    other.cleanup()
+  }
+})
+
 /** file, symlink and tree objects in the store (a layer applied while it downloads is held in a stage until it is verified) */
 function storedObjects(): number {
   const objects = join(t.root, 'objects')
