@@ -541,7 +541,12 @@ int cmd_import_tar(int argc, char **argv) {
   /* a stage named for this process: gc removes it if we die before deciding */
   char stage[32];
   snprintf(stage, sizeof stage, "%d-stage", (int)getpid());
-  if (hold >= 0) signal(SIGPIPE, SIG_IGN); /* a caller gone before the verdict is a "no", not a death */
+  if (hold >= 0) {
+    signal(SIGPIPE, SIG_IGN); /* a caller gone before the verdict is a "no", not a death */
+    /* Ctrl-C reaches the whole pipeline: the input then ends early, and this process
+     * deletes its stage on the way out instead of leaving it to gc */
+    signal(SIGINT, SIG_IGN);
+  }
   if (store_open(&im.s, dir) < 0 || (hold >= 0 && store_stage(&im.s, stage) < 0)) {
     herr_print();
     return 1;
