@@ -4,6 +4,11 @@
 
 #include <errno.h>
 #include <libdeflate.h>
+#ifdef HAVE_ISAL
+#include <isa-l.h>
+#endif
+#define STR_(x) #x
+#define STR(x) STR_(x)
 #include <zstd.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -72,7 +77,12 @@ int main(int argc, char **argv) {
   if (!strcmp(cmd, "layer")) return cmd_layer(argc - 2, argv + 2);
   if (!strcmp(cmd, "unzstd")) return cmd_unzstd(argc - 2, argv + 2);
   if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {
-    puts("strata-blob 4 libdeflate " LIBDEFLATE_VERSION_STRING " zstd " ZSTD_VERSION_STRING);
+#ifdef HAVE_ISAL
+#define ISAL_PART " isa-l " STR(ISAL_MAJOR_VERSION) "." STR(ISAL_MINOR_VERSION)
+#else
+#define ISAL_PART ""
+#endif
+    puts("strata-blob 4 libdeflate " LIBDEFLATE_VERSION_STRING " zstd " ZSTD_VERSION_STRING ISAL_PART);
     return 0;
   }
   if (!strcmp(cmd, "help") || !strcmp(cmd, "--help")) {

@@ -5,7 +5,8 @@
  * stream, so the bytes are the blob itself and the caller forwards them untouched. After each member a line `p <plain bytes so far>` goes
  * to the digest fd (progress), and at the end `d sha256:<plain> <size> sha256:<gzip> <size>`.
  * libdeflate compresses whole buffers 2–3× faster than zlib at the same level, and whole
- * buffers are exactly what blocks are. The writer thread hashes both sides in order
+ * buffers are exactly what blocks are; at level 1 (push's default) ISA-L's igzip, where it
+ * was built in (libisal-dev), is 2.5–3× faster again for 1–2 % more bytes. The writer thread hashes both sides in order
  * (SHA-256, OpenSSL: SHA-NI where the CPU has it), so the caller never touches the plain
  * bytes. */
 #include "blob.h"
@@ -13,6 +14,9 @@
 
 #include <libdeflate.h>
 #include <openssl/evp.h>
+#ifdef HAVE_ISAL
+#include <isa-l/igzip_lib.h>
+#endif
 #include <zstd.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -57,11 +61,37 @@ static void reserve_out(struct slot *s, size_t bound) {
  * member's own length in an extra subfield (RFC 1952 §2.3.1.1, ID 'S' 'z', 4 bytes, little
  * endian), which every gzip reader skips: it lets a pull inflate members as they arrive
  * (gunzip.c) instead of after the whole download. */
-static void gzip_block(struct libdeflate_compressor **c, struct slot *s) {
+/* the block as raw deflate at out, in at most cap bytes; 0 when ISA-L cannot do it */
+static size_t isal_block(uint8_t **level_buf, struct slot *s, unsigned char *out, size_t cap) {
+#ifdef HAVE_ISAL
+  if (s->level != 1) return 0;
+  if (!*level_buf && !(*level_buf = malloc(ISAL_DEF_LVL1_DEFAULT))) blob_die(BLOB_EXIT_FAIL, "compress", "out of memory");
+  struct isal_zstream z;
+  isal_deflate_stateless_init(&z);
+  z.level = 1;
+  z.level_buf = *level_buf;
+  z.level_buf_size = ISAL_DEF_LVL1_DEFAULT;
+  z.gzip_flag = IGZIP_DEFLATE;
+  z.end_of_stream = 1;
+  z.flush = NO_FLUSH;
+  z.next_in = s->in;
+  z.avail_in = (uint32_t)s->in_len;
+  z.next_out = out;
+  z.avail_out = (uint32_t)cap;
+  return isal_deflate_stateless(&z) == COMP_OK ? z.total_out : 0; /* overflow: libdeflate stores it */
+#else
+  (void)level_buf, (void)s, (void)out, (void)cap;
+  return 0;
+#endif
+}
+
+static void gzip_block(struct libdeflate_compressor **c, uint8_t **isal_buf, struct slot *s) {
   if (!c[s->level] && !(c[s->level] = libdeflate_alloc_compressor(s->level)))
     blob_die(BLOB_EXIT_FAIL, "compress", "cannot make a level %d compressor (out of memory?)", s->level);
   reserve_out(s, GZ_SIZED_HEADER + libdeflate_deflate_compress_bound(c[s->level], s->in_len) + 8);
-  size_t n = libdeflate_deflate_compress(c[s->level], s->in, s->in_len, s->out + GZ_SIZED_HEADER, s->out_cap - GZ_SIZED_HEADER - 8);
+  size_t cap = s->out_cap - GZ_SIZED_HEADER - 8;
+  size_t n = isal_block(isal_buf, s, s->out + GZ_SIZED_HEADER, cap);
+  if (n == 0) n = libdeflate_deflate_compress(c[s->level], s->in, s->in_len, s->out + GZ_SIZED_HEADER, cap);
   if (n == 0) blob_die(BLOB_EXIT_FAIL, "compress", "compressed block does not fit its bound");
   size_t total = GZ_SIZED_HEADER + n + 8;
   if (total > UINT32_MAX) blob_die(BLOB_EXIT_FAIL, "compress", "a block of %zu bytes is too large for one member", s->in_len);
@@ -99,6 +129,7 @@ static void zstd_block(ZSTD_CCtx **z, struct slot *s) {
 static void *worker(void *arg) {
   (void)arg;
   struct libdeflate_compressor *c[LEVELS] = { 0 };
+  uint8_t *isal_buf = NULL;
   ZSTD_CCtx *z = NULL;
   pthread_mutex_lock(&q.mu);
   for (;;) {
@@ -109,7 +140,7 @@ static void *worker(void *arg) {
     pthread_mutex_unlock(&q.mu);
 
     if (q.codec == CODEC_ZSTD) zstd_block(&z, s);
-    else gzip_block(c, s);
+    else gzip_block(c, &isal_buf, s);
 
     pthread_mutex_lock(&q.mu);
     s->state = DONE;
@@ -117,6 +148,7 @@ static void *worker(void *arg) {
   }
   pthread_mutex_unlock(&q.mu);
   for (int i = 0; i < LEVELS; i++) libdeflate_free_compressor(c[i]);
+  free(isal_buf);
   ZSTD_freeCCtx(z);
   return NULL;
 }

@@ -3,21 +3,68 @@
 // and compresses on every core. The bytes it produces are the ones layerBlocks + the
 // `deflate` path produce: the same blocks, the same codec.
 import { availableParallelism } from 'node:os'
-import { fileHeader } from '../store/encoding.js'
+import { fileHeader, type FileMeta } from '../store/encoding.js'
 import type { ObjectStore } from '../store/objects.js'
 import { CompressPipe, runCompressPipe } from './compress-pipe.js'
 import type { BlobDigests } from './compress.js'
 import type { LayerOp } from './layer-tar.js'
-import { encodeHeader, END_OF_ARCHIVE } from './tar-header.js'
+import { encodeHeader, encodeSimpleHeaderInto, END_OF_ARCHIVE, type TarHeader } from './tar-header.js'
 
 /** ops are sent in batches of this many bytes: small enough that the first block starts soon */
 const BATCH = 64 << 10
 
-function op(kind: 'H' | 'F', body: Buffer, tail?: Buffer): Buffer {
-  const head = Buffer.alloc(5)
-  head.write(kind, 0, 'latin1')
-  head.writeUInt32LE(body.length, 1)
-  return tail ? Buffer.concat([head, body, tail]) : Buffer.concat([head, body])
+/**
+ * The ops of a layer, written straight into batches (a layer has thousands of entries:
+ * no buffer per header): `H` + u32 length + tar bytes, `F` + u32 length + the object's
+ * header, then its size (u64) and id (64 hex).
+ */
+class OpBatch {
+  private buf = Buffer.allocUnsafe(BATCH * 2)
+  size = 0
+
+  private room(n: number): void {
+    if (this.size + n <= this.buf.length) return
+    const bigger = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.size + n))
+    this.buf.copy(bigger, 0, 0, this.size)
+    this.buf = bigger
+  }
+
+  header(h: TarHeader): void {
+    this.room(5 + 512)
+    const n = encodeSimpleHeaderInto(h, this.buf, this.size + 5)
+    if (n === null) return this.bytes('H', encodeHeader(h))
+    this.buf.write('H', this.size, 'latin1')
+    this.buf.writeUInt32LE(n, this.size + 1)
+    this.size += 5 + n
+  }
+
+  bytes(kind: 'H', b: Buffer): void {
+    this.room(5 + b.length)
+    this.buf.write(kind, this.size, 'latin1')
+    this.buf.writeUInt32LE(b.length, this.size + 1)
+    b.copy(this.buf, this.size + 5)
+    this.size += 5 + b.length
+  }
+
+  file(e: FileMeta & { id: string }): void {
+    const head = fileHeader(e)
+    const len = Buffer.byteLength(head)
+    this.room(5 + len + 72)
+    this.buf.write('F', this.size, 'latin1')
+    this.buf.writeUInt32LE(len, this.size + 1)
+    this.buf.write(head, this.size + 5, 'utf8')
+    const at = this.size + 5 + len
+    this.buf.writeBigUInt64LE(BigInt(e.size), at)
+    this.buf.write(e.id, at + 8, 64, 'latin1')
+    this.size = at + 72
+  }
+
+  /** the batch so far (a copy: the buffer is reused) */
+  take(): Buffer {
+    const out = Buffer.from(this.buf.subarray(0, this.size))
+    this.size = 0
+    return out
+  }
 }
 
 export async function layerWithTool(
@@ -31,32 +78,14 @@ export async function layerWithTool(
 ): Promise<BlobDigests> {
   const pipe = new CompressPipe(tool, ['layer', store.dir, String(Math.max(1, availableParallelism())), String(level), '3', compression], onBytes)
   const produce = async (): Promise<void> => {
-    let batch: Buffer[] = []
-    let size = 0
-    const add = (b: Buffer): void => {
-      batch.push(b)
-      size += b.length
-    }
-    const flush = async (): Promise<void> => {
-      if (!size) return
-      const b = Buffer.concat(batch, size)
-      batch = []
-      size = 0
-      await pipe.write(b)
-    }
+    const batch = new OpBatch()
     for (const o of ops) {
-      add(op('H', encodeHeader(o.header)))
-      const e = o.file
-      if (e && e.size > 0) {
-        const tail = Buffer.alloc(8 + 64)
-        tail.writeBigUInt64LE(BigInt(e.size), 0)
-        tail.write(e.id, 8, 'latin1')
-        add(op('F', Buffer.from(fileHeader(e)), tail))
-      }
-      if (size >= BATCH) await flush()
+      batch.header(o.header)
+      if (o.file && o.file.size > 0) batch.file(o.file)
+      if (batch.size >= BATCH) await pipe.write(batch.take())
     }
-    add(op('H', END_OF_ARCHIVE))
-    await flush()
+    batch.bytes('H', END_OF_ARCHIVE)
+    await pipe.write(batch.take())
   }
   return runCompressPipe(pipe, produce, write)
 }

@@ -26,14 +26,18 @@ const isAscii = (s: string): boolean => /^[\x01-\x7f]*$/.test(s)
 
 /** Numeric fields: octal when it fits, GNU base-256 otherwise (large sizes, big uids). */
 function writeNumber(buf: Buffer, value: number, off: number, len: number): void {
-  const oct = Math.max(0, Math.floor(value)).toString(8)
-  if (oct.length <= len - 1) {
-    buf.write(oct.padStart(len - 1, '0'), off, 'ascii')
+  let v = Math.max(0, Math.floor(value))
+  if (v < 8 ** (len - 1)) {
+    // len-1 octal digits, zero-padded, then NUL: written digit by digit (a layer has thousands)
     buf[off + len - 1] = 0
+    for (let i = off + len - 2; i >= off; i--) {
+      buf[i] = 0x30 + (v % 8)
+      v = Math.floor(v / 8)
+    }
     return
   }
   buf[off] = 0x80
-  let v = value
+  v = value
   for (let i = off + len - 1; i > off; i--) {
     buf[i] = v % 256
     v = Math.floor(v / 256)
@@ -58,49 +62,76 @@ function splitUstar(name: string): [string, string] | null {
   return null
 }
 
-function ustar(h: TarHeader, name: string, linkname: string, size: number, typeflag: number): Buffer {
-  const buf = Buffer.alloc(512)
+const MAGIC = Buffer.from('ustar\x0000', 'latin1')
+
+/** One ustar block at buf[off, off+512). */
+function ustarInto(buf: Buffer, off: number, h: TarHeader, name: string, linkname: string, size: number, typeflag: number): void {
+  buf.fill(0, off, off + 512)
   // a name that needs PAX keeps a truncated copy here, as GNU tar does
   const [prefix, base] = (isAscii(name) && splitUstar(name)) || ['', name]
-  buf.write(base, 0, 100, 'utf8')
-  writeNumber(buf, h.mode & 0o7777, 100, 8)
-  writeNumber(buf, h.uid, 108, 8)
-  writeNumber(buf, h.gid, 116, 8)
-  writeNumber(buf, size, 124, 12)
-  writeNumber(buf, h.mtime, 136, 12)
-  buf[156] = typeflag
-  if (linkname) buf.write(linkname, 157, 100, 'utf8')
-  buf.write('ustar\x0000', 257, 'latin1')
-  writeNumber(buf, h.devmajor ?? 0, 329, 8)
-  writeNumber(buf, h.devminor ?? 0, 337, 8)
-  if (prefix) buf.write(prefix, 345, 155, 'utf8')
-  buf.fill(0x20, 148, 156)
+  buf.write(base, off, 100, 'utf8')
+  writeNumber(buf, h.mode & 0o7777, off + 100, 8)
+  writeNumber(buf, h.uid, off + 108, 8)
+  writeNumber(buf, h.gid, off + 116, 8)
+  writeNumber(buf, size, off + 124, 12)
+  writeNumber(buf, h.mtime, off + 136, 12)
+  buf[off + 156] = typeflag
+  if (linkname) buf.write(linkname, off + 157, 100, 'utf8')
+  MAGIC.copy(buf, off + 257)
+  writeNumber(buf, h.devmajor ?? 0, off + 329, 8)
+  writeNumber(buf, h.devminor ?? 0, off + 337, 8)
+  if (prefix) buf.write(prefix, off + 345, 155, 'utf8')
+  buf.fill(0x20, off + 148, off + 156)
   let sum = 0
-  for (let i = 0; i < 512; i++) sum += buf[i]
-  buf.write(sum.toString(8).padStart(6, '0') + '\0 ', 148, 'latin1')
-  return buf
+  for (let i = off; i < off + 512; i++) sum += buf[i]
+  writeNumber(buf, sum, off + 148, 7) // six digits and a NUL; the space after stays
 }
 
 function fitsUstar(name: string, linkname: string): boolean {
   return isAscii(name) && isAscii(linkname) && linkname.length <= 100 && splitUstar(name) !== null
 }
 
-/** The header block(s) for one entry (a PAX header first when needed), padded to 512. */
-export function encodeHeader(h: TarHeader): Buffer {
-  const linkname = h.linkname ?? ''
-  const typeflag = TYPEFLAG[h.type]
-  if (typeflag === undefined) throw new Error(`cannot write tar entry type ${h.type}`)
+/** The PAX records an entry needs (long or non-ASCII names, xattrs); none for most. */
+function paxRecords(h: TarHeader, linkname: string): Buffer[] {
   const records: Buffer[] = []
-  const simple = fitsUstar(h.name, linkname)
-  if (!simple) {
+  if (!fitsUstar(h.name, linkname)) {
     records.push(paxRecord('path', Buffer.from(h.name)))
     if (linkname && (!isAscii(linkname) || Buffer.byteLength(linkname) > 100)) records.push(paxRecord('linkpath', Buffer.from(linkname)))
   }
   for (const k of Object.keys(h.xattrs ?? {}).sort()) records.push(paxRecord(`SCHILY.xattr.${k}`, h.xattrs![k]))
-  const main = ustar(h, h.name, linkname, h.size, typeflag)
+  return records
+}
+
+function typeflagOf(h: TarHeader): number {
+  const typeflag = TYPEFLAG[h.type]
+  if (typeflag === undefined) throw new Error(`cannot write tar entry type ${h.type}`)
+  return typeflag
+}
+
+/**
+ * Writes the header block(s) of one entry at buf[off…] and returns how many bytes: 512
+ * for most entries, written in place (a layer has thousands), or null when a PAX header
+ * must come first: then use encodeHeader.
+ */
+export function encodeSimpleHeaderInto(h: TarHeader, buf: Buffer, off: number): number | null {
+  const linkname = h.linkname ?? ''
+  const typeflag = typeflagOf(h)
+  if ((h.xattrs && Object.keys(h.xattrs).length) || !fitsUstar(h.name, linkname)) return null
+  ustarInto(buf, off, h, h.name, linkname, h.size, typeflag)
+  return 512
+}
+
+/** The header block(s) for one entry (a PAX header first when needed), padded to 512. */
+export function encodeHeader(h: TarHeader): Buffer {
+  const linkname = h.linkname ?? ''
+  const typeflag = typeflagOf(h)
+  const records = paxRecords(h, linkname)
+  const main = Buffer.allocUnsafe(512)
+  ustarInto(main, 0, h, h.name, linkname, h.size, typeflag)
   if (records.length === 0) return main
   const pax = Buffer.concat(records)
-  const paxHead = ustar({ ...h, mode: h.mode }, 'PaxHeader', '', pax.length, TYPEFLAG['pax-header'])
+  const paxHead = Buffer.allocUnsafe(512)
+  ustarInto(paxHead, 0, h, 'PaxHeader', '', pax.length, TYPEFLAG['pax-header'])
   return Buffer.concat([paxHead, pax, Buffer.alloc(pad(pax.length)), main])
 }
 
