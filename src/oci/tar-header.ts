@@ -24,10 +24,13 @@ const TYPEFLAG: Record<string, number> = { file: 48, link: 49, symlink: 50, 'cha
 
 const isAscii = (s: string): boolean => /^[\x01-\x7f]*$/.test(s)
 
+/** 8^(len-1) for each field length: the first value that needs base-256 */
+const OCTAL_LIMIT = Array.from({ length: 13 }, (_, len) => 8 ** Math.max(0, len - 1))
+
 /** Numeric fields: octal when it fits, GNU base-256 otherwise (large sizes, big uids). */
 function writeNumber(buf: Buffer, value: number, off: number, len: number): void {
   let v = Math.max(0, Math.floor(value))
-  if (v < 8 ** (len - 1)) {
+  if (v < OCTAL_LIMIT[len]) {
     // len-1 octal digits, zero-padded, then NUL: written digit by digit (a layer has thousands)
     buf[off + len - 1] = 0
     for (let i = off + len - 2; i >= off; i--) {
