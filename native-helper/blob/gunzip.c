@@ -234,6 +234,7 @@ static void gunzip_stdin(struct inflater *f, const char *spool) {
       inflate_members(f, rest, len, at);
       return;
     }
+    if (n > f->max_member) blob_die(BLOB_EXIT_TOO_BIG, "gunzip", "a gzip member is larger than %zu bytes", f->max_member);
     if (input_fill(&b, n) < n) blob_die(BLOB_EXIT_FAIL, "gunzip", "truncated gzip data: the member at byte %llu ends early", b.at);
     const unsigned char *m = b.p + b.start;
     size_t isize = le32(m + n - 4);
