@@ -22,8 +22,12 @@ export interface BlobSink {
   putBytes(desc: Descriptor, bytes: Buffer, kind: BlobKind): Promise<void>
   /** a config will be stored after new layers (a registry opens its upload session early) */
   expectConfig?(): void
-  /** stores what `produce` writes; `produce` resolves with the digests it computed */
-  putStream(produce: (write: (b: Buffer) => void | Promise<void>) => Promise<BlobDigests>, hint?: BlobDigests): Promise<BlobDigests>
+  /**
+   * Stores what `produce` writes; `produce` resolves with the digests it computed. A sink
+   * whose last step takes a while (a registry's closing request) tells `known` the
+   * digests as soon as they are computed, so the caller can go on meanwhile.
+   */
+  putStream(produce: (write: (b: Buffer) => void | Promise<void>) => Promise<BlobDigests>, hint?: BlobDigests, known?: (d: BlobDigests) => void): Promise<BlobDigests>
 }
 
 export interface LayerEvent {
@@ -81,9 +85,14 @@ export async function writeImage(s: Strata, top: string, sink: BlobSink, opts: W
     p.catch(() => {}) // awaited below
     return p
   })
+  // a produced layer's closing upload goes on while the next layer (or the config) is made
+  const stored: Promise<unknown>[] = []
   const produce = async (index: number): Promise<void> => {
     const layer = plan.layers[index]
-    got[index] = await writeLayer(s, layer, sink, opts.compression, level, cache, (e) => opts.onLayer?.({ index, count: plan.layers.length, commit: layer.commit, ...e }))
+    const w = writeLayer(s, layer, sink, opts.compression, level, cache, (e) => opts.onLayer?.({ index, count: plan.layers.length, commit: layer.commit, ...e }))
+    w.stored.catch(() => {}) // awaited before the manifest
+    stored.push(w.stored)
+    got[index] = await w.known
     producedAny = true
   }
   if (cachedOf.some((c) => !c)) sink.expectConfig?.()
@@ -104,7 +113,11 @@ export async function writeImage(s: Strata, top: string, sink: BlobSink, opts: W
   const configDesc: Descriptor = { mediaType: OCI_CONFIG, digest: sha256(configBytes), size: configBytes.length }
   // a config naming a layer that had to be produced is almost never there already: send it
   // without asking (sending a blob the destination has is harmless)
-  if (producedAny || !(await sink.has(configDesc.digest, 'config'))) await sink.putBytes(configDesc, configBytes, 'config')
+  const putConfig = async (): Promise<void> => {
+    if (producedAny || !(await sink.has(configDesc.digest, 'config'))) await sink.putBytes(configDesc, configBytes, 'config')
+  }
+  // the manifest names them all: every blob is stored before it is written
+  await Promise.all([putConfig(), ...stored])
   const manifest: Manifest = { schemaVersion: 2, mediaType: OCI_MANIFEST, config: configDesc, layers, annotations: { 'io.strata.commit': top } }
   const manifestBytes = Buffer.from(JSON.stringify(manifest))
   const manifestDesc: Descriptor = { mediaType: OCI_MANIFEST, digest: sha256(manifestBytes), size: manifestBytes.length }
@@ -134,8 +147,11 @@ function beyondOneBlock(ops: Generator<LayerOp>): Iterable<LayerOp> | null {
   return null
 }
 
-/** Produces one layer into the sink (which is not known to have it). */
-async function writeLayer(
+/**
+ * Produces one layer into the sink (which is not known to have it): `known` once its
+ * digests are computed, `stored` once the sink holds it.
+ */
+function writeLayer(
   s: Strata,
   layer: LayerPlan,
   sink: BlobSink,
@@ -143,6 +159,22 @@ async function writeLayer(
   level: number,
   cache: LayerCache,
   onEvent: (e: Pick<LayerEvent, 'state' | 'bytes' | 'total'>) => void,
+): { known: Promise<BlobDigests>; stored: Promise<BlobDigests> } {
+  let early!: (d: BlobDigests) => void
+  const known = new Promise<BlobDigests>((resolve) => (early = resolve))
+  const stored = storeLayer(s, layer, sink, compression, level, cache, onEvent, early)
+  return { known: Promise.race([known, stored]), stored }
+}
+
+async function storeLayer(
+  s: Strata,
+  layer: LayerPlan,
+  sink: BlobSink,
+  compression: Compression,
+  level: number,
+  cache: LayerCache,
+  onEvent: (e: Pick<LayerEvent, 'state' | 'bytes' | 'total'>) => void,
+  known: (d: BlobDigests) => void,
 ): Promise<BlobDigests> {
   const cached = cache.get(layer, compression, level)
   onEvent({ state: 'writing', bytes: 0, total: cached?.uncompressedSize })
@@ -159,6 +191,7 @@ async function writeLayer(
       ? layerWithTool(tool.path, s.objects, big, compression as 'gzip' | 'zstd', level, write, onBytes)
       : compressBlocks(layerBlocks(s.objects, layer.parentTree, layer.tree, layer.mtime), compression as 'gzip' | 'none', write, { level, onBytes }),
     cached,
+    known,
   )
   cache.put(layer, compression, level, d)
   onEvent({ state: 'done', bytes: d.uncompressedSize, total: d.uncompressedSize })

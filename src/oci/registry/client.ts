@@ -308,7 +308,7 @@ export class RegistryClient {
    * Content-Range), then commits it under the digest `produce` computed. A chunk that
    * fails is resumed from the offset the registry reports.
    */
-  async uploadStream(repo: string, produce: (write: (b: Buffer) => Promise<void>) => Promise<BlobDigests>, onSent?: (n: number) => void): Promise<BlobDigests> {
+  async uploadStream(repo: string, produce: (write: (b: Buffer) => Promise<void>) => Promise<BlobDigests>, onSent?: (n: number) => void, known?: (d: BlobDigests) => void): Promise<BlobDigests> {
     // the upload session is opened while the first bytes are produced
     const starting = this.startUpload(repo)
     starting.catch(() => {}) // awaited below
@@ -367,6 +367,7 @@ export class RegistryClient {
       pendingSize += b.length
       if (pendingSize >= UPLOAD_CHUNK) await flush()
     })
+    known?.(d) // the caller may use the digests while the last requests go out
     // a blob that fit in one chunk goes up with the closing PUT (one request fewer: small layers, re-pushes)
     const whole = !chunked && pendingSize > 0
     const body = whole ? pending : undefined

@@ -36,8 +36,8 @@ class RegistrySink implements BlobSink {
     this.configSession.catch(() => {}) // awaited by putBytes
   }
 
-  async putStream(produce: (write: (b: Buffer) => Promise<void>) => Promise<BlobDigests>): Promise<BlobDigests> {
-    const d = await this.client.uploadStream(this.repo, produce, this.onSent)
+  async putStream(produce: (write: (b: Buffer) => Promise<void>) => Promise<BlobDigests>, _hint?: BlobDigests, known?: (d: BlobDigests) => void): Promise<BlobDigests> {
+    const d = await this.client.uploadStream(this.repo, produce, this.onSent, known)
     this.known.add(d.digest)
     return d
   }
