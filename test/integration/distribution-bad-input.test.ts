@@ -4,14 +4,14 @@
 // clear line, create no name, and leave a store that fsck finds clean.
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { spawnSync } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import * as fs from 'node:fs'
 import * as http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import * as tarStream from 'tar-stream'
-import { busyboxTar, ok, strata, strataAsync, tempDir, tempRoot, type Run } from '../helpers.js'
+import { bin as strataBin, busyboxTar, ok, strata, strataAsync, tempDir, tempRoot, type Run } from '../helpers.js'
 
 const src = tempRoot('bad-src')
 const t = tempRoot('bad')
@@ -80,6 +80,12 @@ function handle(req: http.IncomingMessage, res: http.ServerResponse): void {
   }
   if (!isLayer && mode === 'badconfig') body = Buffer.from(body.toString().replace('"os":"linux"', '"os":"linuX"'))
   if (isLayer && mode === 'truncated') body = body.subarray(0, Math.floor(body.length / 2))
+  if (isLayer && mode === 'slow' && req.method !== 'HEAD') {
+    // most of the layer, then a long pause: a pull is interrupted while it applies it
+    res.writeHead(200, { 'Content-Type': 'application/octet-stream', 'Content-Length': String(body.length) })
+    res.write(body.subarray(0, body.length - 4096), () => setTimeout(() => res.end(body.subarray(body.length - 4096)), 3000))
+    return
+  }
   if (isLayer && mode === 'wrongdigest' && req.method !== 'HEAD') {
     // the first members arrive well before the bad byte: they are applied (held) before the digest fails
     res.writeHead(200, { 'Content-Type': 'application/octet-stream', 'Content-Length': String(body.length) })
@@ -159,14 +165,24 @@ test('a member too big to inflate in memory while it downloads is pulled again t
   }
 })
 
-/** file, symlink and tree objects in the store (a layer applied while it downloads is held in a stage until it is verified) */
-function storedObjects(): number {
-  const objects = join(t.root, 'objects')
+/** objects in the store plus stages under objects/tmp (a stage goes once its helper sees its input end) */
+function storedObjectsOrStage(): number {
+  const tmp = join(t.root, 'objects', 'tmp')
+  return (fs.existsSync(tmp) ? fs.readdirSync(tmp).length : 0) + storedObjectsIn(join(t.root, 'objects'))
+}
+
+function storedObjectsIn(objects: string): number {
   if (!fs.existsSync(objects)) return 0
   let n = 0
   for (const d of fs.readdirSync(objects)) if (d !== 'tmp') n += fs.readdirSync(join(objects, d)).length
-  assert.equal(fs.existsSync(join(objects, 'tmp')) ? fs.readdirSync(join(objects, 'tmp')) : [], [], 'no stage is left')
   return n
+}
+
+/** file, symlink and tree objects in the store (a layer applied while it downloads is held in a stage until it is verified) */
+function storedObjects(): number {
+  const objects = join(t.root, 'objects')
+  assert.equal(fs.existsSync(join(objects, 'tmp')) ? fs.readdirSync(join(objects, 'tmp')) : [], [], 'no stage is left')
+  return storedObjectsIn(objects)
 }
 
 test('a layer whose bytes do not match its digest is refused, and nothing of it is stored', async () => {
@@ -182,6 +198,23 @@ test('a truncated layer is refused, and nothing of it is stored', async () => {
 test('a download that breaks off is refused, and nothing of it is stored', async () => {
   await refusedAsync(['pull', `127.0.0.1:${port}/cutoff/bb:1`], /broke off|truncated/)
   assert.is(storedObjects(), 0)
+})
+
+test('a pull stopped by SIGTERM while a layer is applied leaves no download, stage or name behind', async () => {
+  const childEnv: NodeJS.ProcessEnv = { ...process.env, ...env }
+  delete childEnv.NODE_EXTRA_CA_CERTS
+  const child = spawn(strataBin, ['pull', `127.0.0.1:${port}/slow/bb:1`], { env: childEnv, stdio: 'ignore' })
+  const exited = new Promise<number | null>((r) => child.on('close', (code) => r(code)))
+  // the first members are applied (held in a stage) while the rest waits on the registry
+  const stages = (): string[] => (fs.existsSync(join(t.root, 'objects', 'tmp')) ? fs.readdirSync(join(t.root, 'objects', 'tmp')).filter((n) => n.endsWith('-stage')) : [])
+  for (let i = 0; i < 250 && stages().length === 0; i++) await new Promise((r) => setTimeout(r, 10))
+  assert.is(stages().length, 1, 'the layer was being applied, held in a stage')
+  child.kill('SIGTERM')
+  assert.is(await exited, 143)
+  for (let i = 0; i < 50 && storedObjectsOrStage() !== 0; i++) await new Promise((r) => setTimeout(r, 100)) // the helper finishes on its own
+  assert.is(storedObjects(), 0)
+  assert.equal(fs.readdirSync(join(t.root, 'tmp')), [], 'no download is left')
+  assert.is(JSON.parse(names()).length, 0)
 })
 
 test('a config whose bytes do not match its digest is refused', async () => {

@@ -139,6 +139,14 @@ export async function pullImage(s: Strata, ref: RemoteRef, opts: PullOptions): P
   const tmp = s.scratch('pull')
   fs.mkdirSync(tmp, { recursive: true })
   const src = new RegistrySource(client, ref.repository, tmp, opts.onLayer)
+  // interrupted: the downloads go with the process (a layer being applied deletes its own
+  // stage once its input ends); without this they would wait for gc
+  const onSignal = (sig: NodeJS.Signals): void => {
+    fs.rmSync(tmp, { recursive: true, force: true })
+    process.exit(sig === 'SIGINT' ? 130 : 143)
+  }
+  process.once('SIGINT', onSignal)
+  process.once('SIGTERM', onSignal)
   try {
     const img = await src.image(ref.digest ?? ref.tag ?? 'latest', [ref.localName])
     const r = await restoreImage(s, src, img, {
@@ -159,6 +167,8 @@ export async function pullImage(s: Strata, ref: RemoteRef, opts: PullOptions): P
     if (e instanceof SyntaxError) throw new BadArchive(`${ref.registry} sent a manifest or config that is not valid JSON`)
     throw e
   } finally {
+    process.off('SIGINT', onSignal)
+    process.off('SIGTERM', onSignal)
     await src.settle()
     fs.rmSync(tmp, { recursive: true, force: true })
   }
