@@ -140,7 +140,23 @@ export function metaOf(e: FileMeta): FileMeta {
 
 // ---- trees ----
 
-export const compareNames = (a: string, b: string): number => Buffer.compare(Buffer.from(a), Buffer.from(b))
+/**
+ * Byte order of the names' UTF-8, which is code point order. UTF-16 code units below
+ * U+D800 sort as their code points do, so the first differing unit decides unless it is
+ * a surrogate or above; only then are the names encoded (no buffers for a tree's
+ * thousands of comparisons).
+ */
+export function compareNames(a: string, b: string): number {
+  const n = Math.min(a.length, b.length)
+  for (let i = 0; i < n; i++) {
+    const x = a.charCodeAt(i)
+    const y = b.charCodeAt(i)
+    if (x === y) continue
+    if (x < 0xd800 && y < 0xd800) return x - y
+    return Buffer.compare(Buffer.from(a), Buffer.from(b))
+  }
+  return a.length - b.length
+}
 
 export function validName(name: string): boolean {
   return name !== '' && name !== '.' && name !== '..' && !name.includes('/') && !name.includes('\0')

@@ -36,6 +36,17 @@ test('names sort by UTF-8 bytes, not UTF-16 units', () => {
   assert.ok(compareNames('\uff5e', '\u{1f600}') < 0)
   assert.ok(compareNames('a', 'b') < 0)
   assert.ok(compareNames('B', 'a') < 0)
+  assert.ok(compareNames('ab', 'abc') < 0)
+  assert.is(compareNames('same', 'same'), 0)
+  // random names from ASCII, Latin, CJK, the top of the BMP and astral planes: the same sign as the bytes' order
+  const alphabet = ['a', 'Z', '.', '-', '\u00e9', '\u4e2d', '\ud7ff', '\ue000', '\uff5e', '\ufffd', '\u{1f600}', '\u{10000}']
+  let seed = 7
+  const rnd = (n: number): number => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed % n)
+  const name = (): string => Array.from({ length: 1 + rnd(4) }, () => alphabet[rnd(alphabet.length)]).join('')
+  for (let i = 0; i < 5000; i++) {
+    const [x, y] = [name(), name()]
+    assert.is(Math.sign(compareNames(x, y)), Math.sign(Buffer.compare(Buffer.from(x), Buffer.from(y))), `${JSON.stringify(x)} vs ${JSON.stringify(y)}`)
+  }
 })
 
 test('file header covers type, mode, owner, size, device and xattrs but not mtime', () => {
