@@ -89,10 +89,12 @@ export async function writeImage(s: Strata, top: string, sink: BlobSink, opts: W
   const stored: Promise<unknown>[] = []
   const produce = async (index: number): Promise<void> => {
     const layer = plan.layers[index]
-    const w = writeLayer(s, layer, sink, opts.compression, level, cache, (e) => opts.onLayer?.({ index, count: plan.layers.length, commit: layer.commit, ...e }))
-    w.stored.catch(() => {}) // awaited before the manifest
-    stored.push(w.stored)
-    got[index] = await w.known
+    let early!: (d: BlobDigests) => void
+    const known = new Promise<BlobDigests>((resolve) => (early = resolve))
+    const w = writeLayer(s, layer, sink, opts.compression, level, cache, (e) => opts.onLayer?.({ index, count: plan.layers.length, commit: layer.commit, ...e }), early)
+    w.catch(() => {}) // awaited before the manifest
+    stored.push(w)
+    got[index] = await Promise.race([known, w])
     producedAny = true
   }
   if (cachedOf.some((c) => !c)) sink.expectConfig?.()
@@ -148,25 +150,10 @@ function beyondOneBlock(ops: Generator<LayerOp>): Iterable<LayerOp> | null {
 }
 
 /**
- * Produces one layer into the sink (which is not known to have it): `known` once its
- * digests are computed, `stored` once the sink holds it.
+ * Produces one layer into the sink (which is not known to have it); `known` hears its
+ * digests as soon as they are computed, before the sink has finished storing it.
  */
-function writeLayer(
-  s: Strata,
-  layer: LayerPlan,
-  sink: BlobSink,
-  compression: Compression,
-  level: number,
-  cache: LayerCache,
-  onEvent: (e: Pick<LayerEvent, 'state' | 'bytes' | 'total'>) => void,
-): { known: Promise<BlobDigests>; stored: Promise<BlobDigests> } {
-  let early!: (d: BlobDigests) => void
-  const known = new Promise<BlobDigests>((resolve) => (early = resolve))
-  const stored = storeLayer(s, layer, sink, compression, level, cache, onEvent, early)
-  return { known: Promise.race([known, stored]), stored }
-}
-
-async function storeLayer(
+async function writeLayer(
   s: Strata,
   layer: LayerPlan,
   sink: BlobSink,
