@@ -9,8 +9,9 @@
  *
  * `gunzip - DIGEST_FD SPOOL` reads the blob from stdin while it downloads. Members whose
  * header carries their length (pipeline.c writes it) are inflated as soon as they are
- * whole; from the first member without one, the rest is spooled to the file SPOOL and
- * inflated from there once the input ends, as a FILE is. */
+ * whole; a member without one (any other tool's gzip) is inflated as it arrives by ISA-L's
+ * streaming decoder where strata-blob was built with it, else the rest of the input is
+ * spooled to the file SPOOL and inflated from there once it ends, as a FILE is. */
 #include "blob.h"
 
 #include <errno.h>
@@ -25,6 +26,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zstd.h>
+#ifdef HAVE_ISAL
+#include <isa-l/igzip_lib.h>
+#endif
 
 #define DEFAULT_MAX_MEMBER ((size_t)1 << 30)
 #define MIN_BUFFER ((size_t)4 << 20)
@@ -217,16 +221,52 @@ static const unsigned char *spool_rest(struct input *b, const char *path, size_t
   return p;
 }
 
+#ifdef HAVE_ISAL
+/* One member that does not state its length, inflated as it arrives by ISA-L's streaming
+ * decoder (which checks the header and the CRC); the input is left after its end. */
+static void stream_member(struct inflater *f, struct input *b) {
+  struct inflate_state st;
+  isal_inflate_init(&st);
+  st.crc_flag = ISAL_GZIP;
+  unsigned long long at = b->at;
+  inflater_reserve(f, MIN_BUFFER);
+  for (;;) {
+    if (input_fill(b, 1) == 0) blob_die(BLOB_EXIT_FAIL, "gunzip", "truncated gzip data: the member at byte %llu ends early", at);
+    st.next_in = b->p + b->start;
+    st.avail_in = (uint32_t)(b->end - b->start);
+    do {
+      st.next_out = f->out;
+      st.avail_out = (uint32_t)f->cap;
+      int r = isal_inflate(&st);
+      if (r == ISAL_INVALID_WRAPPER) blob_die(BLOB_EXIT_FAIL, "gunzip", "not gzip data at byte %llu", at);
+      if (r < 0) blob_die(BLOB_EXIT_FAIL, "gunzip", "corrupt gzip data in the member at byte %llu (%s)", at, r == ISAL_INCORRECT_CHECKSUM ? "a checksum mismatch" : "bad deflate data");
+      inflater_emit(f, f->cap - st.avail_out);
+    } while (st.avail_out == 0 && st.block_state != ISAL_BLOCK_FINISH);
+    input_skip(b, (b->end - b->start) - st.avail_in);
+    if (st.block_state == ISAL_BLOCK_FINISH) return;
+  }
+}
+#endif
+
 static void gunzip_stdin(struct inflater *f, const char *spool) {
   struct input b = { .cap = (size_t)8 << 20 };
   if (!(b.p = malloc(b.cap))) blob_die(BLOB_EXIT_FAIL, "gunzip", "out of memory");
+#ifdef HAVE_ISAL
+  bool streaming = !getenv("STRATA_BLOB_SPOOL"); /* tests pin the spool */
+#endif
   for (;;) {
     if (input_fill(&b, 1) == 0) {
       if (b.at == 0) blob_die(BLOB_EXIT_FAIL, "gunzip", "not gzip data (0 bytes)");
       return;
     }
     size_t n = member_length(&b);
-    if (n == 0) { /* a member that does not say its length (or not gzip): the rest, at once */
+#ifdef HAVE_ISAL
+    if (n == 0 && streaming && b.p[b.start] == 0x1f) {
+      stream_member(f, &b);
+      continue;
+    }
+#endif
+    if (n == 0) { /* a member that does not say its length (or padding, or not gzip): the rest, at once */
       unsigned long long at = b.at;
       size_t len;
       const unsigned char *rest = spool_rest(&b, spool, &len);

@@ -32,7 +32,7 @@ const tool = blobTool()
 let bbTar: string | undefined
 const busybox = (): string => (bbTar ??= busyboxTar(work).tar)
 const sha = (b: Buffer): string => 'sha256:' + createHash('sha256').update(b).digest('hex')
-const blob = (args: string[], input?: Buffer) => spawnSync(tool!.path, args, { input, stdio: ['pipe', 'pipe', 'pipe', 'pipe'], maxBuffer: 64 << 20 })
+const blob = (args: string[], input?: Buffer, env?: Record<string, string>) => spawnSync(tool!.path, args, { input, stdio: ['pipe', 'pipe', 'pipe', 'pipe'], maxBuffer: 64 << 20, ...(env ? { env: { ...process.env, ...env } } : {}) })
 
 test('strata-blob is built on this machine (libdeflate-dev and libssl-dev are installed)', () => {
   assert.ok(tool, 'native-helper/build/strata-blob is missing: apt-get install libdeflate-dev libssl-dev, then npm run build')
@@ -187,17 +187,31 @@ test('gunzip from stdin: members that state their length are inflated as they ar
   assert.ok(members >= 4, `${members} members`)
   const plain = gunzipSync(sized)
   const spool = join(work, 'spool')
+  const half = plain.length >> 1
   const cases: [string, Buffer, Buffer][] = [
     ['sized members', sized, plain],
-    ['one member that does not state its length (spooled)', gzipSync(plain), plain],
+    ['one member that does not state its length', gzipSync(plain), plain],
     ['sized members, then a plain one, then padding', Buffer.concat([sized, gzipSync('tail\n'), Buffer.alloc(512)]), Buffer.concat([plain, Buffer.from('tail\n')])],
+    ['plain members, a sized series between them', Buffer.concat([gzipSync(plain.subarray(0, half)), sized, gzipSync(plain.subarray(half))]), Buffer.concat([plain.subarray(0, half), plain, plain.subarray(half)])],
   ]
-  for (const [what, bytes, expect] of cases) {
-    const r = blob(['gunzip', '-', '3', spool], bytes)
-    assert.is(r.status, 0, `${what}: ${r.stderr}`)
-    assert.ok(r.stdout.equals(expect), what)
-    assert.is(r.output[3]!.toString(), `${sha(expect)} ${expect.length}\n`, what)
-    assert.not.ok(fs.existsSync(spool), `${what}: the spool is removed`)
+  // members without a length are inflated as they arrive where strata-blob has ISA-L, spooled otherwise: both ways here
+  for (const env of [{}, { STRATA_BLOB_SPOOL: '1' }] as Record<string, string>[]) {
+    for (const [what, bytes, expect] of cases) {
+      const r = blob(['gunzip', '-', '3', spool], bytes, env)
+      assert.is(r.status, 0, `${what}: ${r.stderr}`)
+      assert.ok(r.stdout.equals(expect), what)
+      assert.is(r.output[3]!.toString(), `${sha(expect)} ${expect.length}\n`, what)
+      assert.not.ok(fs.existsSync(spool), `${what}: the spool is removed`)
+    }
+    const plainGz = gzipSync(plain)
+    const badCrc = Buffer.from(plainGz)
+    badCrc[badCrc.length - 6] ^= 0xff
+    for (const [what, bytes] of [['a plain member cut short', plainGz.subarray(0, plainGz.length - 10)], ['a plain member with a wrong CRC', badCrc]] as const) {
+      const r = blob(['gunzip', '-', '3', spool], bytes, env)
+      assert.is(r.status, 1, `${what} ${JSON.stringify(env)}`)
+      assert.match(r.stderr.toString().trim(), /^strata-blob: gunzip: (corrupt|truncated) gzip data/, what)
+      assert.is(r.stderr.toString().trim().split('\n').length, 1)
+    }
   }
   const lie = Buffer.from(sized)
   lie.writeUInt32LE(lie.readUInt32LE(16) - 1, 16)
