@@ -3,6 +3,7 @@
 //   push   a Debian image to an empty local registry     vs  skopeo copy of the same image (uncompressed OCI layout)
 //   push with zstd layers                                 vs  skopeo copy --dest-compress-format zstd
 //   pull   it into an empty store                         vs  podman pull into an empty storage
+//   pull   of the image skopeo pushed (Go's gzip: one member per layer, as Docker Hub's)  vs  podman pull
 //   repush after one commit changing one file             vs  skopeo copy of the image with one more layer (warm)
 // Needs: docker-registry, skopeo, podman (Debian packages) and a Debian rootfs tar:
 //   STRATA_BENCH_DEBIAN_TAR=/path/to/debian.tar (default /tmp/peers/debian.tar), made with e.g.
@@ -119,7 +120,7 @@ const layout2 = join(work, 'layout2')
 ociLayout(layout1, [debTar])
 await startRegistry()
 
-const results = { push: [[], []], zstd: [[], []], pull: [[], []], repush: [[], []] }
+const results = { push: [[], []], zstd: [[], []], pull: [[], []], fpull: [[], []], repush: [[], []] }
 for (let run = 0; run < RUNS; run++) {
   // cold push: empty registry, no layer digest cache (nothing known in advance)
   await wipeRegistry()
@@ -159,13 +160,20 @@ for (let run = 0; run < RUNS; run++) {
   ociLayout(layout2, [debTar, extraTar])
   sh('skopeo', ['copy', '-q', '--dest-tls-verify=false', `oci:${layout1}:latest`, `docker://${addr}/bench/skopeo:1`])
   results.repush[1].push(timed('skopeo', ['copy', '-q', '--dest-tls-verify=false', `oci:${layout2}:latest`, `docker://${addr}/bench/skopeo:r${run}`]))
-  console.log(`run ${run + 1}: push ${results.push[0][run].toFixed(2)}s vs ${results.push[1][run].toFixed(2)}s, zstd ${results.zstd[0][run].toFixed(2)}s vs ${results.zstd[1][run].toFixed(2)}s, pull ${results.pull[0][run].toFixed(2)}s vs ${results.pull[1][run].toFixed(2)}s, re-push ${results.repush[0][run].toFixed(3)}s vs ${results.repush[1][run].toFixed(3)}s`)
+
+  // pull of the image skopeo pushed: Go's gzip, one member per layer (as Docker Hub's layers are)
+  results.fpull[0].push(strata(join(work, `fpull-${run}`), ['pull', `${addr}/bench/skopeo:1`]))
+  const fpodRoot = join(work, `fpodman-${run}`)
+  results.fpull[1].push(timed('podman', ['--root', join(fpodRoot, 'root'), '--runroot', join(fpodRoot, 'run'), 'pull', '-q', '--tls-verify=false', `${addr}/bench/skopeo:1`]))
+  podmanRootsToReset.push(fpodRoot)
+  console.log(`run ${run + 1}: push ${results.push[0][run].toFixed(2)}s vs ${results.push[1][run].toFixed(2)}s, zstd ${results.zstd[0][run].toFixed(2)}s vs ${results.zstd[1][run].toFixed(2)}s, pull ${results.pull[0][run].toFixed(2)}s vs ${results.pull[1][run].toFixed(2)}s, pull of skopeo's push ${results.fpull[0][run].toFixed(2)}s vs ${results.fpull[1][run].toFixed(2)}s, re-push ${results.repush[0][run].toFixed(3)}s vs ${results.repush[1][run].toFixed(3)}s`)
 }
 
 const rows = [
   ['push to an empty registry', 'skopeo copy', results.push, 0.5],
   ['push, zstd layers', 'skopeo copy --dest-compress-format zstd', results.zstd, null],
   ['pull into an empty store', 'podman pull', results.pull, 0.25],
+  ["pull of skopeo's push (Go gzip)", 'podman pull', results.fpull, null],
   ['re-push after a one-file commit', 'skopeo warm copy (+1 layer)', results.repush, 2],
 ]
 console.log('\n' + ['what'.padEnd(34), 'strata'.padStart(9), 'peer'.padStart(9), 'ratio'.padStart(7), 'target'.padStart(8), '  peer'].join(' '))
