@@ -8,7 +8,7 @@
 /* exit codes Node tells apart */
 #define BLOB_EXIT_FAIL 1     /* bad input or an I/O error: the message says which */
 #define BLOB_EXIT_USAGE 2
-#define BLOB_EXIT_TOO_BIG 3  /* a gzip member larger than MAX_MEMBER: use a streaming inflater */
+#define BLOB_EXIT_TOO_BIG 3  /* a gzip member larger than MAX_MEMBER, or not the length it states: use a streaming inflater */
 #define BLOB_EXIT_CORRUPT 4  /* a store object is missing or does not match its id */
 
 /* a gzip member header with Strata's size subfield: 10 fixed bytes, XLEN, 'S' 'z' 4 0, size */

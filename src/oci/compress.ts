@@ -14,7 +14,7 @@ import { gzip, createGunzip } from 'node:zlib'
 import type { Readable } from 'node:stream'
 import { blobTool } from './blob-tool.js'
 import { DigestCounter } from './digest.js'
-import { BLOCK_SIZE, type LayerBlock } from './layer-tar.js'
+import { TOOL_MIN_LAYER, type LayerBlock } from './layer-tar.js'
 
 export const DEFAULT_GZIP_LEVEL = 1
 /** zstd's own default: already several times faster than gzip level 1 here */
@@ -40,7 +40,7 @@ export function codecKey(compression: Compression): string {
   if (compression === 'zstd') return tool?.codec ?? 'none'
   if (compression === 'none') return ''
   // gzip: libdeflate through strata-blob above one block and zlib below, or zlib alone
-  return tool ? `${tool.codec} above ${BLOCK_SIZE}, ${zlib} below` : zlib
+  return tool ? `${tool.codec} above ${TOOL_MIN_LAYER}, ${zlib} below` : zlib
 }
 
 const gzipAsync = (b: Buffer, level: number): Promise<Buffer> =>

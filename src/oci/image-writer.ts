@@ -10,7 +10,7 @@ import { compressBlocks, DEFAULT_GZIP_LEVEL, DEFAULT_ZSTD_LEVEL, zstdNeedsTool, 
 import { sha256 } from './digest.js'
 import { buildConfig, type OciConfig } from './image-config.js'
 import { LayerCache } from './layer-cache.js'
-import { BLOCK_SIZE, layerBlocks, layerOps, type LayerOp } from './layer-tar.js'
+import { layerBlocks, layerOps, TOOL_MIN_LAYER, type LayerOp } from './layer-tar.js'
 import { layerWithTool } from './layer-tool.js'
 import { blobTool } from './blob-tool.js'
 import { OCI_CONFIG, OCI_LAYER, OCI_LAYER_GZIP, OCI_LAYER_ZSTD, OCI_MANIFEST, type Descriptor, type Manifest } from './media-types.js'
@@ -129,17 +129,17 @@ export async function writeImage(s: Strata, top: string, sink: BlobSink, opts: W
 }
 
 /**
- * The layer's ops when its tar (each header counted as one block) is bigger than one
- * block, else null. Reads only as far as it must: a big layer's walk goes on while the
- * tool compresses.
+ * The layer's ops when its tar (each header counted as one block) is bigger than
+ * TOOL_MIN_LAYER, else null. Reads only as far as it must: a big layer's walk goes on
+ * while the tool compresses.
  */
-function beyondOneBlock(ops: Generator<LayerOp>): Iterable<LayerOp> | null {
+function beyondSmall(ops: Generator<LayerOp>): Iterable<LayerOp> | null {
   const head: LayerOp[] = []
   let size = 1024
   for (let n = ops.next(); !n.done; n = ops.next()) {
     head.push(n.value)
     size += 512 + Math.ceil((n.value.file?.size ?? 0) / 512) * 512
-    if (size > BLOCK_SIZE) {
+    if (size > TOOL_MIN_LAYER) {
       return (function* () {
         yield* head
         yield* ops
@@ -168,11 +168,11 @@ async function writeLayer(
   const onBytes = (n: number): void => onEvent({ state: 'writing', bytes: n, total: cached?.uncompressedSize })
   const tool = compression !== 'none' ? blobTool() : null
   if (compression === 'zstd' && !tool) throw new StrataError(zstdNeedsTool)
-  // strata-blob for layers of more than one block; a smaller gzip one is compressed here,
+  // strata-blob for layers over TOOL_MIN_LAYER; a smaller gzip one is compressed here,
   // where starting a process would cost more than the work (codecKey names both); Node
   // has no zstd, so zstd layers always go through the tool
   const ops = layerOps(s.objects, layer.parentTree, layer.tree, Math.floor(layer.mtime.getTime() / 1000))
-  const big = tool ? (compression === 'zstd' ? ops : beyondOneBlock(ops)) : null
+  const big = tool ? (compression === 'zstd' ? ops : beyondSmall(ops)) : null
   const d = await sink.putStream(
     (write) => tool && big
       ? layerWithTool(tool.path, s.objects, big, compression as 'gzip' | 'zstd', level, write, onBytes)

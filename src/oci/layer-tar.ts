@@ -15,7 +15,17 @@ import { fileHeader, type FileEntry, type Tree } from '../store/encoding.js'
 import type { ObjectStore } from '../store/objects.js'
 import { encodeHeader, END_OF_ARCHIVE, pad, type TarHeader } from './tar-header.js'
 
-export const BLOCK_SIZE = 1 << 20
+/**
+ * A layer is cut into blocks of this many tar bytes, each compressed on its own (one gzip
+ * member or zstd frame): the unit of parallel compression, and of inflating while a pull
+ * downloads. Go's readers (c/image's pgzip under podman and skopeo) pay per member: the
+ * Debian layer inflates in 3.1 s there with 1 MiB members, 2.6 s with 4 MiB ones, 2.4 s as
+ * one member. strata-blob's layer.c cuts at the same size.
+ */
+export const BLOCK_SIZE = 4 << 20
+
+/** Layers smaller than this are compressed in process: starting strata-blob would cost more. */
+export const TOOL_MIN_LAYER = 1 << 20
 
 export const WHITEOUT_PREFIX = '.wh.'
 export const OPAQUE_MARKER = '.wh..wh..opq'

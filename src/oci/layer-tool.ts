@@ -67,6 +67,9 @@ class OpBatch {
   }
 }
 
+/** one per core, at most 8: more would not outrun an upload, and each holds two 4 MiB buffers */
+const compressThreads = (): number => Math.min(8, Math.max(1, availableParallelism()))
+
 export async function layerWithTool(
   tool: string,
   store: ObjectStore,
@@ -76,7 +79,7 @@ export async function layerWithTool(
   write: (b: Buffer) => void | Promise<void>,
   onBytes?: (uncompressed: number) => void,
 ): Promise<BlobDigests> {
-  const pipe = new CompressPipe(tool, ['layer', store.dir, String(Math.max(1, availableParallelism())), String(level), '3', compression], onBytes)
+  const pipe = new CompressPipe(tool, ['layer', store.dir, String(compressThreads()), String(level), '3', compression], onBytes)
   const produce = async (): Promise<void> => {
     const batch = new OpBatch()
     for (const o of ops) {
