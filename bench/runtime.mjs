@@ -46,6 +46,7 @@ if (podman) for (let i = 0; i < 100; i++) sh(`${P} create --network none localho
 compare('ps -a with 100 containers', { label: 'strata', cmd: `${S} ps -a`, target: 1.5 }, podman ? { label: 'podman ps -a', cmd: `${P} ps -a` } : undefined, { runs: 9 })
 compare('images with 100 images', { label: 'strata', cmd: `${S} images`, target: 1.5 }, podman ? { label: 'podman images', cmd: `${P} images` } : undefined, { runs: 9 })
 
-if (podman) sh(`${P} rm -a -f >/dev/null 2>&1; ${P} rmi -a -f >/dev/null 2>&1`, { allowFail: true })
+// podman's storage is a bind mount of its own: `system reset` takes it down, or rm cannot remove it
+if (podman) sh(`${P} system reset -f >/dev/null 2>&1`, { allowFail: true })
 sh(`${S} rm -f $(${S} ps -aq) >/dev/null 2>&1`, { allowFail: true })
-sh(`rm -rf ${work}`, { allowFail: true })
+sh(`umount -R -l ${work} 2>/dev/null; rm -rf ${work}`, { allowFail: true })
