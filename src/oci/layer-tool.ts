@@ -32,15 +32,16 @@ class OpBatch {
   header(h: TarHeader): void {
     this.room(5 + 512)
     const n = encodeSimpleHeaderInto(h, this.buf, this.size + 5)
-    if (n === null) return this.bytes('H', encodeHeader(h))
+    if (n === null) return this.tar(encodeHeader(h))
     this.buf.write('H', this.size, 'latin1')
     this.buf.writeUInt32LE(n, this.size + 1)
     this.size += 5 + n
   }
 
-  bytes(kind: 'H', b: Buffer): void {
+  /** an `H` op: tar bytes encoded here */
+  tar(b: Buffer): void {
     this.room(5 + b.length)
-    this.buf.write(kind, this.size, 'latin1')
+    this.buf.write('H', this.size, 'latin1')
     this.buf.writeUInt32LE(b.length, this.size + 1)
     b.copy(this.buf, this.size + 5)
     this.size += 5 + b.length
@@ -87,7 +88,7 @@ export async function layerWithTool(
       if (o.file && o.file.size > 0) batch.file(o.file)
       if (batch.size >= BATCH) await pipe.write(batch.take())
     }
-    batch.bytes('H', END_OF_ARCHIVE)
+    batch.tar(END_OF_ARCHIVE)
     await pipe.write(batch.take())
   }
   return runCompressPipe(pipe, produce, write)

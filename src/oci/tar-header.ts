@@ -94,7 +94,12 @@ function fitsUstar(name: string, linkname: string): boolean {
   return isAscii(name) && isAscii(linkname) && linkname.length <= 100 && splitUstar(name) !== null
 }
 
-/** The PAX records an entry needs (long or non-ASCII names, xattrs); none for most. */
+/** Whether an entry needs a PAX header first (long or non-ASCII names, xattrs); most do not. */
+function needsPax(h: TarHeader, linkname: string): boolean {
+  return (h.xattrs !== undefined && Object.keys(h.xattrs).length > 0) || !fitsUstar(h.name, linkname)
+}
+
+/** The PAX records an entry needs. */
 function paxRecords(h: TarHeader, linkname: string): Buffer[] {
   const records: Buffer[] = []
   if (!fitsUstar(h.name, linkname)) {
@@ -119,7 +124,7 @@ function typeflagOf(h: TarHeader): number {
 export function encodeSimpleHeaderInto(h: TarHeader, buf: Buffer, off: number): number | null {
   const linkname = h.linkname ?? ''
   const typeflag = typeflagOf(h)
-  if ((h.xattrs && Object.keys(h.xattrs).length) || !fitsUstar(h.name, linkname)) return null
+  if (needsPax(h, linkname)) return null
   ustarInto(buf, off, h, h.name, linkname, h.size, typeflag)
   return 512
 }
@@ -128,11 +133,10 @@ export function encodeSimpleHeaderInto(h: TarHeader, buf: Buffer, off: number): 
 export function encodeHeader(h: TarHeader): Buffer {
   const linkname = h.linkname ?? ''
   const typeflag = typeflagOf(h)
-  const records = paxRecords(h, linkname)
   const main = Buffer.allocUnsafe(512)
   ustarInto(main, 0, h, h.name, linkname, h.size, typeflag)
-  if (records.length === 0) return main
-  const pax = Buffer.concat(records)
+  if (!needsPax(h, linkname)) return main
+  const pax = Buffer.concat(paxRecords(h, linkname))
   const paxHead = Buffer.allocUnsafe(512)
   ustarInto(paxHead, 0, h, 'PaxHeader', '', pax.length, TYPEFLAG['pax-header'])
   return Buffer.concat([paxHead, pax, Buffer.alloc(pad(pax.length)), main])

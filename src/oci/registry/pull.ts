@@ -88,8 +88,8 @@ class RegistrySource implements ImageSource {
       },
       stream: async () => {
         if (this.downloads.has(l.digest)) return null // already on its way to a file
-        for (let k = i + 1; k < Math.min(all.length, i + AHEAD); k++) this.fetch(all[k])
-        const progress = (n: number): void => this.onLayer?.({ digest: l.digest, state: 'downloading', bytes: n, total: l.size })
+        this.prefetch(i + 1, all)
+        const progress = this.progress(l)
         progress(0)
         const dl = await this.client.openBlob(this.repo, l, progress)
         dl.verified.then(() => {
@@ -104,16 +104,26 @@ class RegistrySource implements ImageSource {
 
   /** layer i, after starting it and the next few, so downloads run ahead of applying */
   private fetchAhead(i: number, all: Descriptor[]): Promise<string> {
-    for (let k = i; k < Math.min(all.length, i + AHEAD); k++) this.fetch(all[k])
+    this.prefetch(i, all)
     return this.fetch(all[i])
+  }
+
+  /** starts downloading layers from..from+AHEAD-1 into temp files (those not started yet) */
+  private prefetch(from: number, all: Descriptor[]): void {
+    for (let k = from; k < Math.min(all.length, from + AHEAD); k++) this.fetch(all[k])
+  }
+
+  private progress(d: Descriptor): (n: number) => void {
+    return (n) => this.onLayer?.({ digest: d.digest, state: 'downloading', bytes: n, total: d.size })
   }
 
   private fetch(d: Descriptor): Promise<string> {
     let p = this.downloads.get(d.digest)
     if (!p) {
       const path = join(this.tmp, `blob-${this.seq++}`)
-      this.onLayer?.({ digest: d.digest, state: 'downloading', bytes: 0, total: d.size })
-      p = this.client.downloadBlob(this.repo, d, path, (n) => this.onLayer?.({ digest: d.digest, state: 'downloading', bytes: n, total: d.size })).then(() => {
+      const progress = this.progress(d)
+      progress(0)
+      p = this.client.downloadBlob(this.repo, d, path, progress).then(() => {
         this.downloaded++
         this.onLayer?.({ digest: d.digest, state: 'downloaded', bytes: d.size, total: d.size })
         return path
