@@ -11,7 +11,9 @@
  * header carries their length (pipeline.c writes it) are inflated as soon as they are
  * whole; a member without one (any other tool's gzip) is inflated as it arrives by ISA-L's
  * streaming decoder where strata-blob was built with it, else the rest of the input is
- * spooled to the file SPOOL and inflated from there once it ends, as a FILE is. */
+ * spooled to the file SPOOL and inflated from there once it ends, as a FILE is.
+ *
+ * `gunzip --fetch DIGEST_FD SPOOL` is the same with the blob downloaded here (fetch.c). */
 #include "blob.h"
 
 #include <errno.h>
@@ -290,16 +292,39 @@ static void gunzip_stdin(struct inflater *f, const char *spool) {
   }
 }
 
+/* `--fetch`: the blob is downloaded here (fetch.c) and read as stdin */
+static bool fetching(const char *arg, int digest_fd, const char *step) {
+  if (strcmp(arg, "--fetch")) return false;
+#ifdef HAVE_CURL
+  (void)step;
+  fetch_start(digest_fd);
+  return true;
+#else
+  (void)digest_fd;
+  blob_die(BLOB_EXIT_USAGE, step, "--fetch: strata-blob was built without libcurl");
+#endif
+}
+
+static void fetched(bool fetch) {
+#ifdef HAVE_CURL
+  if (fetch) fetch_finish();
+#else
+  (void)fetch;
+#endif
+}
+
 int cmd_gunzip(int argc, char **argv) {
-  bool from_stdin = argc == 3 && !strcmp(argv[0], "-");
-  if (argc != 2 && argc != 4 && !from_stdin) blob_die(BLOB_EXIT_USAGE, "gunzip", "usage: strata-blob gunzip FILE DIGEST_FD [OFFSET LENGTH] | gunzip - DIGEST_FD SPOOL");
+  bool from_stdin = argc == 3 && (!strcmp(argv[0], "-") || !strcmp(argv[0], "--fetch"));
+  if (argc != 2 && argc != 4 && !from_stdin) blob_die(BLOB_EXIT_USAGE, "gunzip", "usage: strata-blob gunzip FILE DIGEST_FD [OFFSET LENGTH] | gunzip -|--fetch DIGEST_FD SPOOL");
   int digest_fd = atoi(argv[1]);
   struct inflater f;
   inflater_init(&f);
   widen_pipe(1);
   if (from_stdin) {
+    bool fetch = fetching(argv[0], digest_fd, "gunzip");
     widen_pipe(0);
     gunzip_stdin(&f, argv[2]);
+    fetched(fetch);
   } else {
     size_t len;
     const unsigned char *in = map_blob(argc, argv, 18, "gunzip", &len);
@@ -313,9 +338,10 @@ int cmd_gunzip(int argc, char **argv) {
  * downloads): the same for a zstd blob (one frame or a series), with zstd's own streaming
  * decoder: its frames need no whole-member buffer. */
 int cmd_unzstd(int argc, char **argv) {
-  bool from_stdin = argc == 2 && !strcmp(argv[0], "-");
-  if (argc != 2 && argc != 4) blob_die(BLOB_EXIT_USAGE, "unzstd", "usage: strata-blob unzstd FILE|- DIGEST_FD [OFFSET LENGTH]");
+  bool from_stdin = argc == 2 && (!strcmp(argv[0], "-") || !strcmp(argv[0], "--fetch"));
+  if (argc != 2 && argc != 4) blob_die(BLOB_EXIT_USAGE, "unzstd", "usage: strata-blob unzstd FILE|-|--fetch DIGEST_FD [OFFSET LENGTH]");
   int digest_fd = atoi(argv[1]);
+  bool fetch = from_stdin && fetching(argv[0], digest_fd, "unzstd");
   size_t len = 0;
   const unsigned char *mapped = from_stdin ? NULL : map_blob(argc, argv, 4, "unzstd", &len);
   widen_pipe(1);
@@ -359,6 +385,7 @@ int cmd_unzstd(int argc, char **argv) {
     write_all(1, out, ob.pos, "unzstd");
     total += ob.pos;
   }
+  fetched(fetch);
   write_digest(digest_fd, sha, total, "unzstd");
   return 0;
 }

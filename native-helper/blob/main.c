@@ -23,7 +23,13 @@ static const char usage[] =
   "  gunzip FILE DIGEST_FD [OFFSET LENGTH]   (plain bytes on stdout; sha256 and size on DIGEST_FD)\n"
   "  gunzip - DIGEST_FD SPOOL                (the same from stdin, inflated as it arrives)\n"
   "  unzstd FILE|- DIGEST_FD [OFFSET LENGTH] (the same for zstd)\n"
+#ifdef HAVE_CURL
+  "  gunzip --fetch DIGEST_FD SPOOL, unzstd --fetch DIGEST_FD   (downloads the blob itself: request on stdin, see fetch.c)\n"
+#endif
+
   "  version\n";
+
+void (*blob_on_die)(void);
 
 void blob_die(int code, const char *step, const char *fmt, ...) {
   va_list ap;
@@ -32,6 +38,7 @@ void blob_die(int code, const char *step, const char *fmt, ...) {
   vfprintf(stderr, fmt, ap);
   fputc('\n', stderr);
   va_end(ap);
+  if (blob_on_die) blob_on_die();
   exit(code);
 }
 
@@ -82,7 +89,13 @@ int main(int argc, char **argv) {
 #else
 #define ISAL_PART ""
 #endif
+    /* the first line names the codecs (the layer cache's key); the second what else it can do */
     puts("strata-blob 4 libdeflate " LIBDEFLATE_VERSION_STRING " zstd " ZSTD_VERSION_STRING ISAL_PART);
+#ifdef HAVE_CURL
+    puts("features fetch");
+#else
+    puts("features");
+#endif
     return 0;
   }
   if (!strcmp(cmd, "help") || !strcmp(cmd, "--help")) {

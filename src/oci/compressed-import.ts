@@ -4,21 +4,24 @@
 // 3× less CPU than zlib-through-Node; the processes run on all cores.
 //
 // The blob is either a file on disk (a checked download, a layout's blob, a member of an
-// archive) or a download still arriving: then Node pipes it in as it comes, import-tar
-// holds the objects in a stage, and they get store names only once the download has
-// matched its digest. A download that does not match explains any other failure, so its
-// verdict is the error reported.
+// archive) or a download still arriving: then Node pipes it in as it comes — or, where
+// strata-blob was built with libcurl, strata-blob downloads it itself and reports its
+// digest — import-tar holds the objects in a stage, and they get store names only once
+// the download has matched its digest. A download that does not match explains any other
+// failure, so its verdict is the error reported.
 import { spawn } from 'node:child_process'
 import type { Readable } from 'node:stream'
-import { BadArchive } from '../errors.js'
+import { BadArchive, StrataError } from '../errors.js'
 import { helperHas, helperSupports } from '../fs/helper-import.js'
 import { importTar, type TarImportOptions } from '../fs/tar-import.js'
 import type { ObjectStore } from '../store/objects.js'
 import { blobTool } from './blob-tool.js'
-import type { BlobFile, VerifiedDownload } from './source.js'
+import type { BlobFile, RemoteBlob, VerifiedDownload } from './source.js'
 
 /** strata-blob's exit code for a gzip member too large to inflate in memory */
 const TOO_BIG = 3
+/** strata-blob's exit code for a fetch that got no 200 with a body (native-helper/blob/blob.h) */
+const HANDBACK = 5
 
 export type Compressed = 'gzip' | 'zstd'
 export interface CompressedImport {
@@ -52,19 +55,69 @@ export async function importCompressedFile(store: ObjectStore, blob: Omit<BlobFi
  */
 export async function importCompressedDownload(store: ObjectStore, dl: VerifiedDownload, compression: Compressed, spool: string, opts: TarImportOptions): Promise<CompressedImport | null> {
   const args = compression === 'gzip' ? ['gunzip', '-', '3', spool] : ['unzstd', '-', '3']
-  return inflateInto(store, args, compression, { ...opts, hold: dl.verified }, dl)
+  return inflateInto(store, args, compression, { ...opts, hold: dl.verified }, { dl })
 }
 
-async function inflateInto(store: ObjectStore, args: string[], compression: Compressed, opts: TarImportOptions, dl?: VerifiedDownload): Promise<CompressedImport | null> {
-  const child = spawn(blobTool()!.path, args, { stdio: [dl ? 'pipe' : 'ignore', 'pipe', 'pipe', 'pipe'] })
-  let digestLine = ''
+/**
+ * The same with strata-blob downloading the blob itself (blobToolFetches). 'handback'
+ * when it got no 200 with a body (an expired token, a redirect loop, a refusal): nothing
+ * was applied, and the caller downloads the blob its own way, with its own errors.
+ */
+export async function importCompressedRemote(store: ObjectStore, blob: RemoteBlob, compression: Compressed, spool: string, opts: TarImportOptions): Promise<CompressedImport | null | 'handback'> {
+  const args = compression === 'gzip' ? ['gunzip', '--fetch', '3', spool] : ['unzstd', '--fetch', '3']
+  let verdict!: Verdict
+  const verified = new Promise<void>((resolve, reject) => (verdict = { resolve, reject }))
+  verified.catch(() => {}) // awaited in inflateInto, after the import that holds on it
+  try {
+    const r = await inflateInto(store, args, compression, { ...opts, hold: verified }, { remote: blob, verified, verdict })
+    blob.onVerified?.()
+    return r
+  } catch (e) {
+    if (e instanceof HandedBack) return 'handback'
+    throw e
+  }
+}
+
+class HandedBack extends Error {}
+
+type Verdict = { resolve: () => void; reject: (e: Error) => void }
+type Input = { dl: VerifiedDownload } | { remote: RemoteBlob; verified: Promise<void>; verdict: Verdict }
+
+/** the request strata-blob's fetch reads on stdin (native-helper/blob/fetch.c) */
+function fetchRequest(b: RemoteBlob): string {
+  const lines = [`url ${b.url}`, `size ${b.size}`, `verify ${b.verify ? 1 : 0}`, ...b.caFiles.map((f) => `ca ${f}`), ...Object.entries(b.headers).map(([k, v]) => `header ${k}: ${v}`)]
+  if (lines.some((l) => l.includes('\n'))) throw new StrataError('internal: a line break in a fetch request')
+  return lines.join('\n') + '\n'
+}
+
+async function inflateInto(store: ObjectStore, args: string[], compression: Compressed, opts: TarImportOptions, input?: Input): Promise<CompressedImport | null> {
+  const child = spawn(blobTool()!.path, args, { stdio: [input ? 'pipe' : 'ignore', 'pipe', 'pipe', 'pipe'] })
+  const lines: string[] = []
+  let partial = ''
+  const remote = input && 'remote' in input ? input : undefined
+  // fd 3: "progress N" and "blob sha256:<hex> N [error WHY]" from a fetch, then the plain bytes' digest
+  const onLine = (line: string): void => {
+    const progress = /^progress (\d+)$/.exec(line)
+    if (progress) return remote?.remote.onBytes?.(Number(progress[1]))
+    const blob = /^blob (sha256:[0-9a-f]{64}) (\d+)(?: error (.*))?$/.exec(line)
+    if (blob && remote) {
+      const wrong = remote.remote.verdict(Number(blob[2]), blob[1], blob[3] === undefined ? undefined : ` (${blob[3]})`)
+      return wrong ? remote.verdict.reject(wrong) : remote.verdict.resolve()
+    }
+    lines.push(line)
+  }
+  ;(child.stdio[3] as Readable).on('data', (d: Buffer) => {
+    const all = (partial + d.toString()).split('\n')
+    partial = all.pop()!
+    all.forEach(onLine)
+  })
   const stderr: Buffer[] = []
-  ;(child.stdio[3] as Readable).on('data', (d: Buffer) => (digestLine += d.toString()))
   child.stderr!.on('data', (d: Buffer) => stderr.push(d))
   const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) => {
     child.on('error', (e) => resolve({ code: null, signal: e.message }))
     child.on('close', (code, signal) => resolve({ code, signal }))
   })
+  const dl = input && 'dl' in input ? input.dl : undefined
   if (dl) {
     child.stdin!.on('error', () => {}) // the inflater stopped reading: its exit says why
     dl.body.pipe(child.stdin!)
@@ -76,6 +129,12 @@ async function inflateInto(store: ObjectStore, args: string[], compression: Comp
       dl.body.resume()
     })
   }
+  if (remote) {
+    child.stdin!.on('error', () => {}) // it failed before reading the request: its exit says why
+    child.stdin!.end(fetchRequest(remote.remote))
+    // no verdict by the time it exits (handed back, killed): nothing may be committed
+    void exited.then(() => remote.verdict.reject(new StrataError('strata-blob ended without a verdict on the download')))
+  }
   let imported: { tree: string } | undefined
   let importError: unknown
   try {
@@ -84,7 +143,10 @@ async function inflateInto(store: ObjectStore, args: string[], compression: Comp
     importError = e
   }
   const { code, signal } = await exited
-  if (dl) await dl.verified // a download that does not match its digest is the cause of anything else
+  if (remote && code === HANDBACK) throw new HandedBack()
+  // a download that does not match its digest is the cause of anything else
+  if (dl) await dl.verified
+  if (remote) await remote.verified
   if (code === TOO_BIG) return null
   const line = Buffer.concat(stderr).toString().trim().split('\n')[0]?.replace(/^strata-blob: \w+: /, '') ?? ''
   // an import that stopped reading (a refused entry) makes the inflater fail to write: the import's error is the cause
@@ -92,7 +154,7 @@ async function inflateInto(store: ObjectStore, args: string[], compression: Comp
   // otherwise the inflater's complaint explains an import that ended early
   if (code !== 0) throw new BadArchive(line ? `the layer is not valid ${compression}: ${line}` : `strata-blob failed to inflate the layer (${signal ?? `exit ${code}`})`)
   if (importError) throw importError
-  const m = /^(sha256:[0-9a-f]{64}) (\d+)$/.exec(digestLine.trim())
+  const m = /^(sha256:[0-9a-f]{64}) (\d+)$/.exec((lines.at(-1) ?? '').trim())
   if (!m) throw new BadArchive('strata-blob did not report the layer digest')
   return { tree: imported!.tree, diffId: m[1], size: Number(m[2]) }
 }

@@ -14,7 +14,7 @@ import { canonicalJson, type ImageConfig } from '../store/encoding.js'
 import type { Strata } from '../strata.js'
 import { decompressStream } from './compress.js'
 import { DigestCounter, DigestMismatch } from './digest.js'
-import { canImportCompressedFile, canImportCompressedStream, importCompressedDownload, importCompressedFile } from './compressed-import.js'
+import { canImportCompressedFile, canImportCompressedStream, importCompressedDownload, importCompressedFile, importCompressedRemote } from './compressed-import.js'
 import { imageConfigOf, readCommitsLabel, recordConfigs, type HistoryEntry } from './image-config.js'
 import type { ImageSource, LayerSource, SourceImage } from './source.js'
 
@@ -176,16 +176,24 @@ async function applyLayer(s: Strata, layer: LayerSource, baseTree: string | null
  */
 async function applyWithTool(s: Strata, layer: LayerSource, base: () => DirNode | undefined): Promise<{ tree: string; diffId: string } | null> {
   if (layer.compression === 'none' || !canImportCompressedFile()) return null
+  const compression = layer.compression
   const opts = { whiteouts: true }
-  const dl = layer.stream && canImportCompressedStream() ? await layer.stream() : null
-  if (dl) {
+  const streams = canImportCompressedStream()
+  const spooled = async <T>(apply: (spool: string) => Promise<T>): Promise<T> => {
     const spool = s.scratch('spool')
     try {
-      return await importCompressedDownload(s.objects, dl, layer.compression, spool, { ...opts, base: base() })
+      return await apply(spool)
     } finally {
       fs.rmSync(spool, { force: true })
     }
   }
+  const remote = streams && layer.remote ? layer.remote() : null
+  if (remote) {
+    const r = await spooled((spool) => importCompressedRemote(s.objects, remote, compression, spool, { ...opts, base: base() }))
+    if (r !== 'handback') return r
+  }
+  const dl = streams && layer.stream ? await layer.stream() : null
+  if (dl) return spooled((spool) => importCompressedDownload(s.objects, dl, compression, spool, { ...opts, base: base() }))
   if (!layer.file) return null
   const file = await layer.file()
   let r

@@ -23,6 +23,11 @@ export interface LayerSource {
    * already on their way to a file (fetched ahead): use `file`.
    */
   stream?(): Promise<VerifiedDownload | null>
+  /**
+   * The blob as a request strata-blob can make itself, so its bytes never pass through
+   * Node; null when this source cannot say (then `stream`). Tried before `stream`.
+   */
+  remote?(): RemoteBlob | null
   /** a short name for progress and errors */
   label: string
 }
@@ -33,6 +38,26 @@ export interface VerifiedDownload {
   verified: Promise<void>
   /** stops the download; `verified` rejects */
   abort(): void
+}
+
+/** A plain GET of a blob, and how to judge what it brought. */
+export interface BlobRequest {
+  url: string
+  /** the size the manifest promises */
+  size: number
+  headers: Record<string, string>
+  /** TLS certificate verification */
+  verify: boolean
+  /** CA files trusted beyond the system's */
+  caFiles: string[]
+  /** null when `n` bytes with `digest` are the blob, else the error (`brokeOff`: why the download ended early) */
+  verdict(n: number, digest: string, brokeOff?: string): Error | null
+}
+
+export interface RemoteBlob extends BlobRequest {
+  onBytes?(n: number): void
+  /** the whole blob has arrived and matched */
+  onVerified?(): void
 }
 
 /** A blob on disk: a whole file, or `length` bytes at `offset` of it. */

@@ -22,6 +22,9 @@ const env = t.env
 let server: http.Server
 let port = 0
 const hits = { token: 0, unauthorized: 0 }
+const layerRequests: { auth?: string; accept?: string }[] = []
+/** pulls download a layer through strata-blob (libcurl) where it has it, else through Node: the failures below are checked both ways */
+const downloaders: [string, Record<string, string>][] = [['strata-blob', {}], ['Node', { STRATA_BLOB_FETCH: '0' }]]
 
 test.after(async () => {
   await new Promise<void>((r) => (server ? server.close(() => r()) : r()))
@@ -51,6 +54,16 @@ function handle(req: http.IncomingMessage, res: http.ServerResponse): void {
     res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ token: 'not-good-enough' }))
     return
   }
+  if (url.pathname === '/goodtoken') {
+    res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ token: 'good' }))
+    return
+  }
+  const stored = /^\/store\/(sha256:[0-9a-f]{64})$/.exec(url.pathname) // where `redirect` sends layers
+  if (stored) {
+    const body = blob(stored[1])
+    res.writeHead(200, { 'Content-Type': 'application/octet-stream', 'Content-Length': String(body.length) }).end(body)
+    return
+  }
   if (url.pathname === '/v2/') {
     res.writeHead(200, { 'Content-Type': 'application/json' }).end('{}')
     return
@@ -65,6 +78,10 @@ function handle(req: http.IncomingMessage, res: http.ServerResponse): void {
     hits.unauthorized++
     res.writeHead(401, { 'WWW-Authenticate': `Bearer realm="http://127.0.0.1:${port}/token",service="fake",scope="repository:loop/bb:pull"`, 'Content-Type': 'application/json' })
     res.end('{"errors":[{"code":"UNAUTHORIZED","message":"authentication required"}]}')
+    return
+  }
+  if (mode === 'auth' && req.headers.authorization !== 'Bearer good') {
+    res.writeHead(401, { 'WWW-Authenticate': `Bearer realm="http://127.0.0.1:${port}/goodtoken",service="fake"` }).end()
     return
   }
   if (kind === 'manifests') {
@@ -90,6 +107,18 @@ function handle(req: http.IncomingMessage, res: http.ServerResponse): void {
     body[body.length - 100] ^= 0xff
   }
   if (!isLayer && mode === 'badconfig') body = Buffer.from(body.toString().replace('"os":"linux"', '"os":"linuX"'))
+  if (isLayer && mode === 'auth') {
+    layerRequests.push({ auth: req.headers.authorization, accept: req.headers.accept })
+    if (layerRequests.length === 1) {
+      // a token that expired between the manifest and the layer: the first layer request is refused
+      res.writeHead(401, { 'WWW-Authenticate': `Bearer realm="http://127.0.0.1:${port}/goodtoken",service="fake"` }).end()
+      return
+    }
+  }
+  if (isLayer && mode === 'redirect' && req.method !== 'HEAD') {
+    res.writeHead(307, { Location: `http://localhost:${port}/store/${ref}` }).end()
+    return
+  }
   if (isLayer && mode === 'truncated') body = body.subarray(0, Math.floor(body.length / 2))
   if (isLayer && mode.startsWith('slow') && req.method !== 'HEAD') {
     // most of the layer, then a long pause: a pull is interrupted while it applies it
@@ -141,8 +170,8 @@ function refused(args: string[], message: RegExp, input?: Buffer): void {
 }
 
 /** The same for commands that talk to the fake registry, which lives in this process: its event loop must keep running. */
-async function refusedAsync(args: string[], message: RegExp): Promise<void> {
-  check(await strataAsync(args, { env }), message)
+async function refusedAsync(args: string[], message: RegExp, extraEnv: Record<string, string> = {}): Promise<void> {
+  check(await strataAsync(args, { env: { ...env, ...extraEnv } }), message)
 }
 
 function check(r: Run, message: RegExp): void {
@@ -200,23 +229,53 @@ function storedObjects(): number {
   return storedObjectsIn(objects)
 }
 
-test('a layer whose bytes do not match its digest is refused, and nothing of it is stored', async () => {
-  await refusedAsync(['pull', `127.0.0.1:${port}/wrongdigest/bb:1`], /does not match its digest; nothing was stored/)
-  assert.is(storedObjects(), 0)
+for (const [by, how] of downloaders) {
+  test(`a layer whose bytes do not match its digest is refused, and nothing of it is stored (downloaded by ${by})`, async () => {
+    await refusedAsync(['pull', `127.0.0.1:${port}/wrongdigest/bb:1`], /does not match its digest; nothing was stored/, how)
+    assert.is(storedObjects(), 0)
+  })
+
+  test(`a truncated layer is refused, and nothing of it is stored (downloaded by ${by})`, async () => {
+    await refusedAsync(['pull', `127.0.0.1:${port}/truncated/bb:1`], /truncated/, how)
+    assert.is(storedObjects(), 0)
+  })
+
+  test(`a download that breaks off is refused, and nothing of it is stored (downloaded by ${by})`, async () => {
+    await refusedAsync(['pull', `127.0.0.1:${port}/cutoff/bb:1`], /broke off|truncated/, how)
+    assert.is(storedObjects(), 0)
+  })
+
+  test(`a pull stopped by SIGTERM while a layer is applied leaves no download, stage or name behind (downloaded by ${by})`, () => pullStoppedMidLayer(how))
+
+  test(`a layer redirected to another host is pulled from there, to the same commit (downloaded by ${by})`, async () => {
+    const other = tempRoot('bad-redirect')
+    try {
+      const r = JSON.parse(ok(await strataAsync(['pull', `127.0.0.1:${port}/redirect/bb:1`, '--json'], { env: { ...other.env, ...how } })))
+      assert.is(r.commit, JSON.parse(ok(strata(['inspect', 'bb:1'], { env: src.env })))[0].Id)
+    } finally {
+      other.cleanup()
+    }
+  })
+}
+
+test('a layer request refused with 401 (a token that expired) is handed back to Node, which authenticates again and pulls it', async () => {
+  const other = tempRoot('bad-auth')
+  try {
+    layerRequests.length = 0
+    const r = JSON.parse(ok(await strataAsync(['pull', `127.0.0.1:${port}/auth/bb:1`, '--json'], { env: other.env })))
+    assert.is(r.commit, JSON.parse(ok(strata(['inspect', 'bb:1'], { env: src.env })))[0].Id)
+    assert.is(layerRequests.length, 2)
+    assert.is(layerRequests[0].auth, 'Bearer good', 'the token Node held went with strata-blob\'s request')
+    assert.is(layerRequests[0].accept, '*/*', 'the first request was libcurl\'s')
+    assert.is(layerRequests[1].accept, undefined, 'the second was Node\'s')
+    assert.equal(fs.readdirSync(join(other.root, 'objects', 'tmp')), [], 'no stage is left')
+  } finally {
+    other.cleanup()
+  }
 })
 
-test('a truncated layer is refused, and nothing of it is stored', async () => {
-  await refusedAsync(['pull', `127.0.0.1:${port}/truncated/bb:1`], /truncated/)
-  assert.is(storedObjects(), 0)
-})
-
-test('a download that breaks off is refused, and nothing of it is stored', async () => {
-  await refusedAsync(['pull', `127.0.0.1:${port}/cutoff/bb:1`], /broke off|truncated/)
-  assert.is(storedObjects(), 0)
-})
-
-test('a pull stopped by SIGTERM while a layer is applied leaves no download, stage or name behind', async () => {
-  const childEnv: NodeJS.ProcessEnv = { ...process.env, ...env }
+async function pullStoppedMidLayer(how: Record<string, string>): Promise<void> {
+  const childEnv: NodeJS.ProcessEnv = { ...process.env, ...env, ...how }
   delete childEnv.NODE_EXTRA_CA_CERTS
   const child = spawn(strataBin, ['pull', `127.0.0.1:${port}/slow/bb:1`], { env: childEnv, stdio: 'ignore' })
   const exited = new Promise<number | null>((r) => child.on('close', (code) => r(code)))
@@ -230,7 +289,7 @@ test('a pull stopped by SIGTERM while a layer is applied leaves no download, sta
   assert.is(storedObjects(), 0)
   assert.equal(fs.readdirSync(join(t.root, 'tmp')), [], 'no download is left')
   assert.is(JSON.parse(names()).length, 0)
-})
+}
 
 test('a layer from another tool (one gzip member, no length) is also applied while it downloads, to the same commit', async () => {
   const other = tempRoot('bad-foreign')

@@ -6,14 +6,14 @@ import * as fs from 'node:fs'
 import { createHash } from 'node:crypto'
 import { Transform } from 'node:stream'
 import type { BlobDigests } from '../compress.js'
-import type { VerifiedDownload } from '../source.js'
+import type { BlobRequest, VerifiedDownload } from '../source.js'
 import { StrataError } from '../../errors.js'
 import { DigestMismatch, sha256 } from '../digest.js'
 import { MANIFEST_ACCEPT, type Descriptor } from '../media-types.js'
 import { basicHeader, parseChallenge, type Challenge } from './auth.js'
 import { getCredentials, type Credentials } from './credentials.js'
 import { AuthRequired, describeFailure, NotFoundInRegistry, RegistryError } from './errors.js'
-import { NetworkError, readBody, request, type HttpResponse } from './http.js'
+import { extraCaFiles, NetworkError, readBody, request, type HttpResponse } from './http.js'
 import { transportFor, type Transport } from './settings.js'
 
 export interface ClientOptions {
@@ -34,6 +34,18 @@ interface SendOptions {
 
 export const UPLOAD_CHUNK = Number(process.env.STRATA_UPLOAD_CHUNK ?? 8 << 20)
 const RETRIES = 3
+
+/**
+ * How a download of `desc` ended: null when it matched its size and digest, else the error
+ * that says why not (`brokeOff`: the connection's complaint, when it broke off).
+ */
+export function downloadVerdict(registry: string, desc: Descriptor, n: number, digest: string, brokeOff?: string): StrataError | null {
+  if (n > desc.size) return new DigestMismatch(`layer ${desc.digest}: ${registry} sent more than the ${desc.size} bytes the manifest promises; nothing was stored`)
+  if (brokeOff !== undefined) return new RegistryError(`layer ${desc.digest}: the download from ${registry} broke off after ${n} bytes${brokeOff}; nothing was stored`)
+  if (n !== desc.size) return new DigestMismatch(`layer ${desc.digest}: ${registry} sent ${n} of ${desc.size} bytes (truncated); nothing was stored`)
+  if (digest !== desc.digest) return new DigestMismatch(`layer ${desc.digest}: ${registry} sent content that does not match its digest; nothing was stored`)
+  return null
+}
 
 export class RegistryClient {
   private base?: URL
@@ -222,13 +234,13 @@ export class RegistryClient {
       transform(c: Buffer, _enc, cb) {
         h.update(c)
         n += c.length
-        if (n > desc.size) return cb(new DigestMismatch(`layer ${desc.digest}: ${registry} sent more than the ${desc.size} bytes the manifest promises; nothing was stored`))
+        if (n > desc.size) return cb(downloadVerdict(registry, desc, n, '')!)
         onBytes?.(n)
         cb(null, c)
       },
       flush(cb) {
-        if (n !== desc.size) return cb(new DigestMismatch(`layer ${desc.digest}: ${registry} sent ${n} of ${desc.size} bytes (truncated); nothing was stored`))
-        if ('sha256:' + h.digest('hex') !== desc.digest) return cb(new DigestMismatch(`layer ${desc.digest}: ${registry} sent content that does not match its digest; nothing was stored`))
+        const wrong = downloadVerdict(registry, desc, n, 'sha256:' + h.digest('hex'))
+        if (wrong) return cb(wrong)
         settle.resolve()
         cb()
       },
@@ -238,7 +250,7 @@ export class RegistryClient {
       settle.reject(e)
     })
     const brokeOff = (why: string): void => {
-      body.destroy(new RegistryError(`layer ${desc.digest}: the download from ${registry} broke off after ${n} bytes${why}; nothing was stored`))
+      body.destroy(downloadVerdict(registry, desc, n, '', why)!)
     }
     res.body.on('error', (e) => brokeOff(` (${e.message})`))
     res.body.on('aborted', () => brokeOff(''))
@@ -253,6 +265,25 @@ export class RegistryClient {
         res.body.destroy()
         body.destroy(new RegistryError(`layer ${desc.digest}: the download was stopped`))
       },
+    }
+  }
+
+  /**
+   * How another client (strata-blob's libcurl) can GET a blob: its URL, and the
+   * credentials this client holds for the repository. Null until a first request has
+   * settled the scheme.
+   */
+  blobRequest(repo: string, desc: Descriptor): BlobRequest | null {
+    if (!this.base) return null
+    const url = new URL(`/v2/${repo}/blobs/${desc.digest}`, this.base)
+    const auth = this.auth.get(`repository:${repo}:pull`) ?? this.basic
+    return {
+      url: url.href,
+      size: desc.size,
+      headers: auth ? { Authorization: auth } : {},
+      verify: this.transport.verify,
+      caFiles: this.transport.verify ? extraCaFiles(url.host) : [],
+      verdict: (n, digest, brokeOff) => downloadVerdict(this.registry, desc, n, digest, brokeOff),
     }
   }
 

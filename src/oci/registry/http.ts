@@ -44,7 +44,13 @@ function caFor(host: string): string[] {
       } catch {}
     }
   }
-  const extra: string[] = []
+  const extra = hostCaFiles(host).map((f) => fs.readFileSync(f, 'utf8'))
+  return extra.length ? [...rootCAs, ...extra] : rootCAs
+}
+
+/** The *.crt files of /etc/containers/certs.d/HOST and /etc/docker/certs.d/HOST. */
+function hostCaFiles(host: string): string[] {
+  const files: string[] = []
   for (const base of ['/etc/containers/certs.d', '/etc/docker/certs.d']) {
     const dir = join(base, host)
     let names: string[] = []
@@ -53,9 +59,17 @@ function caFor(host: string): string[] {
     } catch {
       continue
     }
-    for (const n of names) if (n.endsWith('.crt')) extra.push(fs.readFileSync(join(dir, n), 'utf8'))
+    for (const n of names) if (n.endsWith('.crt')) files.push(join(dir, n))
   }
-  return extra.length ? [...rootCAs, ...extra] : rootCAs
+  return files
+}
+
+/**
+ * The CA files trusted for `host` beyond a system's usual set, for a client other than
+ * Node's (strata-blob's libcurl adds them to the system's bundle).
+ */
+export function extraCaFiles(host: string): string[] {
+  return [process.env.STRATA_CA_CERTS, process.env.NODE_EXTRA_CA_CERTS].filter((f): f is string => !!f).concat(hostCaFiles(host))
 }
 
 function agentFor(url: URL, verify: boolean): http.Agent {

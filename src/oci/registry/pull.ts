@@ -11,6 +11,7 @@ import { recordImage, setRef } from '../../image/refs.js'
 import { treeSize } from '../../image/size.js'
 import type { Strata } from '../../strata.js'
 import { pickPlatform } from '../archive-source.js'
+import { blobToolFetches } from '../blob-tool.js'
 import { checkDigest } from '../digest.js'
 import type { OciConfig } from '../image-config.js'
 import { INDEX_TYPES, layerCompression, MANIFEST_TYPES, type Descriptor, type Index, type Manifest } from '../media-types.js'
@@ -86,20 +87,32 @@ class RegistrySource implements ImageSource {
         const path = await this.fetchAhead(i, all)
         return { path, release: () => fs.rmSync(path, { force: true }) }
       },
+      remote: () => {
+        if (this.downloads.has(l.digest) || !blobToolFetches()) return null
+        const req = this.client.blobRequest(this.repo, l)
+        if (!req) return null
+        this.prefetch(i + 1, all)
+        const progress = this.progress(l)
+        progress(0)
+        return { ...req, onBytes: progress, onVerified: () => this.applying(l) }
+      },
       stream: async () => {
         if (this.downloads.has(l.digest)) return null // already on its way to a file
         this.prefetch(i + 1, all)
         const progress = this.progress(l)
         progress(0)
         const dl = await this.client.openBlob(this.repo, l, progress)
-        dl.verified.then(() => {
-          this.downloaded++
-          this.onLayer?.({ digest: l.digest, state: 'applying' }) // all here; the last members are still being applied
-        }, () => {})
+        dl.verified.then(() => this.applying(l), () => {})
         this.streams.push(dl.verified)
         return dl
       },
     }
+  }
+
+  /** a streamed layer is all here; its last members are still being applied */
+  private applying(l: Descriptor): void {
+    this.downloaded++
+    this.onLayer?.({ digest: l.digest, state: 'applying' })
   }
 
   /** layer i, after starting it and the next few, so downloads run ahead of applying */
