@@ -67,11 +67,9 @@ export async function importCompressedRemote(store: ObjectStore, blob: RemoteBlo
   const args = compression === 'gzip' ? ['gunzip', '--fetch', '3', spool] : ['unzstd', '--fetch', '3']
   let verdict!: Verdict
   const verified = new Promise<void>((resolve, reject) => (verdict = { resolve, reject }))
-  verified.catch(() => {}) // awaited in inflateInto, after the import that holds on it
+  verified.then(() => blob.onVerified?.(), () => {}) // (awaited in inflateInto, after the import that holds on it)
   try {
-    const r = await inflateInto(store, args, compression, { ...opts, hold: verified }, { remote: blob, verified, verdict })
-    blob.onVerified?.()
-    return r
+    return await inflateInto(store, args, compression, { ...opts, hold: verified }, { remote: blob, verified, verdict })
   } catch (e) {
     if (e instanceof HandedBack) return 'handback'
     throw e
