@@ -31,6 +31,7 @@ int cmd_unzstd(int argc, char **argv);
 /* --fetch: reads the request from stdin, then stdin is the download (fetch.c) */
 void fetch_start(int digest_fd);
 void fetch_finish(void);
+int cmd_fetch(int argc, char **argv);
 #endif
 
 #endif

@@ -49,6 +49,7 @@ static struct {
   struct curl_slist *headers;
 
   int pipe_w, digest_fd;
+  const char *file; /* `fetch FILE`: the body goes there, and a failed write is fatal */
   pthread_t thread;
   int running;
   EVP_MD_CTX *sha;
@@ -126,6 +127,7 @@ static size_t on_body(char *p, size_t size, size_t nmemb, void *c) {
     while (off < n) {
       ssize_t w = write(fx.pipe_w, p + off, n - off);
       if (w < 0 && errno == EINTR) continue;
+      if (w < 0 && fx.file) blob_die(BLOB_EXIT_FAIL, "fetch", "write %s: %s", fx.file, strerror(errno));
       if (w < 0) {
         fx.discard = 1;
         break;
@@ -198,20 +200,25 @@ static void finish_on_die(void) {
   pthread_join(fx.thread, NULL);
 }
 
-void fetch_start(int digest_fd) {
+/* what both forms do first: the request, and libcurl */
+static void fetch_setup(int digest_fd) {
   parse_spec();
   (void)prctl(PR_SET_PDEATHSIG, SIGKILL); /* Node gone: no download goes on without it */
   if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0) blob_die(BLOB_EXIT_HANDBACK, "fetch", "cannot start libcurl");
+  fx.digest_fd = digest_fd;
+  fx.sha = EVP_MD_CTX_new();
+  if (!fx.sha || !EVP_DigestInit_ex(fx.sha, EVP_sha256(), NULL)) blob_die(BLOB_EXIT_FAIL, "fetch", "out of memory");
+  fx.next_progress = PROGRESS_EVERY;
+}
+
+void fetch_start(int digest_fd) {
+  fetch_setup(digest_fd);
   int p[2];
   if (pipe2(p, O_CLOEXEC) < 0) blob_die(BLOB_EXIT_FAIL, "fetch", "pipe: %s", strerror(errno));
   if (dup2(p[0], 0) < 0) blob_die(BLOB_EXIT_FAIL, "fetch", "dup2: %s", strerror(errno));
   close(p[0]);
   fx.pipe_w = p[1];
   widen_pipe(0);
-  fx.digest_fd = digest_fd;
-  fx.sha = EVP_MD_CTX_new();
-  if (!fx.sha || !EVP_DigestInit_ex(fx.sha, EVP_sha256(), NULL)) blob_die(BLOB_EXIT_FAIL, "fetch", "out of memory");
-  fx.next_progress = PROGRESS_EVERY;
   blob_on_die = finish_on_die;
   if (pthread_create(&fx.thread, NULL, download, NULL) != 0) blob_die(BLOB_EXIT_FAIL, "fetch", "cannot start the download thread");
   fx.running = 1;
@@ -222,5 +229,24 @@ void fetch_finish(void) {
   if (!fx.running) return;
   pthread_join(fx.thread, NULL);
   fx.running = 0;
+}
+
+/* `strata-blob fetch FILE DIGEST_FD`: the blob into FILE (created, never replaced), with the
+ * same report: a layer downloaded ahead of its turn. A hand-back removes FILE. */
+static const char *created;
+static void remove_created(void) {
+  if (created) unlink(created);
+}
+
+int cmd_fetch(int argc, char **argv) {
+  if (argc != 2) blob_die(BLOB_EXIT_USAGE, "fetch", "usage: strata-blob fetch FILE DIGEST_FD (request on stdin)");
+  fetch_setup(atoi(argv[1]));
+  fx.file = argv[0];
+  fx.pipe_w = open(fx.file, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fx.pipe_w < 0) blob_die(BLOB_EXIT_FAIL, "fetch", "%s: %s", fx.file, strerror(errno));
+  created = fx.file;
+  blob_on_die = remove_created;
+  download(NULL);
+  return 0;
 }
 #endif

@@ -25,6 +25,7 @@ static const char usage[] =
   "  unzstd FILE|- DIGEST_FD [OFFSET LENGTH] (the same for zstd)\n"
 #ifdef HAVE_CURL
   "  gunzip --fetch DIGEST_FD SPOOL, unzstd --fetch DIGEST_FD   (downloads the blob itself: request on stdin, see fetch.c)\n"
+  "  fetch FILE DIGEST_FD                    (the blob into FILE, the same report)\n"
 #endif
 
   "  version\n";
@@ -83,6 +84,9 @@ int main(int argc, char **argv) {
   if (!strcmp(cmd, "gunzip")) return cmd_gunzip(argc - 2, argv + 2);
   if (!strcmp(cmd, "layer")) return cmd_layer(argc - 2, argv + 2);
   if (!strcmp(cmd, "unzstd")) return cmd_unzstd(argc - 2, argv + 2);
+#ifdef HAVE_CURL
+  if (!strcmp(cmd, "fetch")) return cmd_fetch(argc - 2, argv + 2);
+#endif
   if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {
 #ifdef HAVE_ISAL
 #define ISAL_PART " isa-l " STR(ISAL_MAJOR_VERSION) "." STR(ISAL_MINOR_VERSION)

@@ -15,13 +15,12 @@ import { BadArchive, StrataError } from '../errors.js'
 import { helperHas, helperSupports } from '../fs/helper-import.js'
 import { importTar, type TarImportOptions } from '../fs/tar-import.js'
 import type { ObjectStore } from '../store/objects.js'
+import { eachLine, fetchReport, fetchRequest, HANDBACK } from './blob-fetch.js'
 import { blobTool } from './blob-tool.js'
 import type { BlobFile, RemoteBlob, VerifiedDownload } from './source.js'
 
 /** strata-blob's exit code for a gzip member too large to inflate in memory */
 const TOO_BIG = 3
-/** strata-blob's exit code for a fetch that got no 200 with a body (native-helper/blob/blob.h) */
-const HANDBACK = 5
 
 export type Compressed = 'gzip' | 'zstd'
 export interface CompressedImport {
@@ -81,33 +80,17 @@ class HandedBack extends Error {}
 type Verdict = { resolve: () => void; reject: (e: Error) => void }
 type Input = { dl: VerifiedDownload } | { remote: RemoteBlob; verified: Promise<void>; verdict: Verdict }
 
-/** the request strata-blob's fetch reads on stdin (native-helper/blob/fetch.c) */
-function fetchRequest(b: RemoteBlob): string {
-  const lines = [`url ${b.url}`, `size ${b.size}`, `verify ${b.verify ? 1 : 0}`, ...b.caFiles.map((f) => `ca ${f}`), ...Object.entries(b.headers).map(([k, v]) => `header ${k}: ${v}`)]
-  if (lines.some((l) => l.includes('\n'))) throw new StrataError('internal: a line break in a fetch request')
-  return lines.join('\n') + '\n'
-}
-
 async function inflateInto(store: ObjectStore, args: string[], compression: Compressed, opts: TarImportOptions, input?: Input): Promise<CompressedImport | null> {
   const child = spawn(blobTool()!.path, args, { stdio: [input ? 'pipe' : 'ignore', 'pipe', 'pipe', 'pipe'] })
   const lines: string[] = []
-  let partial = ''
   const remote = input && 'remote' in input ? input : undefined
-  // fd 3: "progress N" and "blob sha256:<hex> N [error WHY]" from a fetch, then the plain bytes' digest
-  const onLine = (line: string): void => {
-    const progress = /^progress (\d+)$/.exec(line)
-    if (progress) return remote?.remote.onBytes?.(Number(progress[1]))
-    const blob = /^blob (sha256:[0-9a-f]{64}) (\d+)(?: error (.*))?$/.exec(line)
-    if (blob && remote) {
-      const wrong = remote.remote.verdict(Number(blob[2]), blob[1], blob[3] === undefined ? undefined : ` (${blob[3]})`)
-      return wrong ? remote.verdict.reject(wrong) : remote.verdict.resolve()
-    }
-    lines.push(line)
-  }
-  ;(child.stdio[3] as Readable).on('data', (d: Buffer) => {
-    const all = (partial + d.toString()).split('\n')
-    partial = all.pop()!
-    all.forEach(onLine)
+  // fd 3: a fetch's report (progress, then the blob's verdict), then the plain bytes' digest
+  eachLine(child.stdio[3] as Readable, (line) => {
+    const r = remote && fetchReport(line, remote.remote)
+    if (!r) lines.push(line)
+    else if ('progress' in r) remote.remote.onBytes?.(r.progress)
+    else if (r.verdict) remote.verdict.reject(r.verdict)
+    else remote.verdict.resolve()
   })
   const stderr: Buffer[] = []
   child.stderr!.on('data', (d: Buffer) => stderr.push(d))

@@ -13,7 +13,10 @@ import * as https from 'node:https'
 import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
+import { fetchToFile } from '../../src/oci/blob-fetch.js'
 import { blobTool } from '../../src/oci/blob-tool.js'
+import { DigestMismatch } from '../../src/oci/digest.js'
+import { downloadVerdict } from '../../src/oci/registry/client.js'
 import { tempDir } from '../helpers.js'
 
 const work = tempDir('blob-fetch')
@@ -183,6 +186,32 @@ test('when inflating fails, the download is still read to its end for its verdic
   assert.is(r.code, 1)
   assert.match(r.err.trim(), /^strata-blob: gunzip: not gzip data at byte 0$/)
   assert.equal(verdicts(r), [`blob ${sha(Buffer.alloc(3_000_000, 0x41))} 3000000`])
+})
+
+test('fetch FILE: a layer downloaded ahead lands in FILE, checked; a wrong digest or a hand-back leaves no file', async () => {
+  const desc = { mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', digest: sha(gz), size: gz.length }
+  const req = (path: string, d = desc) => ({ url: `http://127.0.0.1:${port}${path}`, size: d.size, headers: {}, verify: true, caFiles: [], verdict: (n: number, digest: string, why?: string) => downloadVerdict(`127.0.0.1:${port}`, d, n, digest, why) })
+  const file = join(work, 'ahead')
+  const progress: number[] = []
+  assert.is(await fetchToFile({ ...req('/blob'), onBytes: (n) => progress.push(n) }, file), undefined)
+  assert.ok(fs.readFileSync(file).equals(gz))
+  assert.ok(progress.length > 0 && progress.every((n, i) => n <= gz.length && (i === 0 || n > progress[i - 1])))
+  fs.rmSync(file)
+  const wrong = { ...desc, digest: 'sha256:' + '0'.repeat(64) }
+  await fetchToFile(req('/blob', wrong), file).then(() => assert.unreachable('a wrong digest must fail'), (e: Error) => {
+    assert.instance(e, DigestMismatch)
+    assert.match(e.message, /does not match its digest; nothing was stored/)
+  })
+  assert.not.ok(fs.existsSync(file), 'nothing is left of a blob that failed its digest')
+  await fetchToFile(req('/cutoff'), file).then(() => assert.unreachable('a broken-off download must fail'), (e: Error) => assert.match(e.message, /broke off after \d+ bytes \(.+\); nothing was stored/))
+  assert.not.ok(fs.existsSync(file))
+  assert.is(await fetchToFile(req('/401'), file), 'handback')
+  assert.not.ok(fs.existsSync(file), 'a hand-back writes nothing')
+  fs.writeFileSync(file, 'there')
+  const taken = spawnSync(tool!.path, ['fetch', file, '3'], { input: `url http://127.0.0.1:${port}/blob\nsize 1\n`, stdio: ['pipe', 'pipe', 'pipe', 'pipe'] })
+  assert.is(taken.status, 1)
+  assert.match(taken.stderr.toString().trim(), /^strata-blob: fetch: .*ahead: File exists$/)
+  assert.is(fs.readFileSync(file, 'utf8'), 'there', 'an existing file is never replaced')
 })
 
 test.run()

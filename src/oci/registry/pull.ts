@@ -11,6 +11,7 @@ import { recordImage, setRef } from '../../image/refs.js'
 import { treeSize } from '../../image/size.js'
 import type { Strata } from '../../strata.js'
 import { pickPlatform } from '../archive-source.js'
+import { fetchToFile } from '../blob-fetch.js'
 import { blobToolFetches } from '../blob-tool.js'
 import { checkDigest } from '../digest.js'
 import type { OciConfig } from '../image-config.js'
@@ -136,7 +137,7 @@ class RegistrySource implements ImageSource {
       const path = join(this.tmp, `blob-${this.seq++}`)
       const progress = this.progress(d)
       progress(0)
-      p = this.client.downloadBlob(this.repo, d, path, progress).then(() => {
+      p = this.download(d, path, progress).then(() => {
         this.downloaded++
         this.onLayer?.({ digest: d.digest, state: 'downloaded', bytes: d.size, total: d.size })
         return path
@@ -145,6 +146,13 @@ class RegistrySource implements ImageSource {
       this.downloads.set(d.digest, p)
     }
     return p
+  }
+
+  /** into `path`, by strata-blob where it downloads (the bytes skip Node), else by Node */
+  private async download(d: Descriptor, path: string, progress: (n: number) => void): Promise<void> {
+    const req = blobToolFetches() ? this.client.blobRequest(this.repo, d) : null
+    if (req && (await fetchToFile({ ...req, onBytes: progress }, path)) !== 'handback') return
+    await this.client.downloadBlob(this.repo, d, path, progress)
   }
 
   async imageFor(_commit: string, manifestDigest?: string): Promise<SourceImage | null> {
