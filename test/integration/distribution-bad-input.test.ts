@@ -8,6 +8,7 @@ import { spawn, spawnSync } from 'node:child_process'
 import { createHash, randomBytes } from 'node:crypto'
 import * as fs from 'node:fs'
 import * as http from 'node:http'
+import * as https from 'node:https'
 import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import * as tarStream from 'tar-stream'
@@ -21,14 +22,18 @@ const work = tempDir('bad-work')
 const env = t.env
 let server: http.Server
 let port = 0
+let tlsServer: https.Server
+let tlsPort = 0
 const hits = { token: 0, unauthorized: 0 }
 const layerRequests: { auth?: string; accept?: string }[] = []
 /** pulls download a layer through strata-blob (libcurl) where it has it, else through Node: the failures below are checked both ways */
 const downloaders: [string, Record<string, string>][] = [['strata-blob', {}], ['Node', { STRATA_BLOB_FETCH: '0' }]]
 
 test.after(async () => {
-  await new Promise<void>((r) => (server ? server.close(() => r()) : r()))
-  server?.closeAllConnections()
+  for (const s of [server, tlsServer]) {
+    await new Promise<void>((r) => (s ? s.close(() => r()) : r()))
+    s?.closeAllConnections()
+  }
   src.cleanup()
   t.cleanup()
   fs.rmSync(work, { recursive: true, force: true })
@@ -160,6 +165,14 @@ test.before(async () => {
   server = http.createServer(handle)
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()))
   port = (server.address() as AddressInfo).port
+  // the same registry over TLS (a self-signed certificate), as a local registry:2 with TLS
+  const key = join(work, 'key.pem')
+  const cert = join(work, 'cert.pem')
+  const made = spawnSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'])
+  assert.is(made.status, 0, made.stderr?.toString())
+  tlsServer = https.createServer({ key: fs.readFileSync(key), cert: fs.readFileSync(cert) }, handle)
+  await new Promise<void>((r) => tlsServer.listen(0, '127.0.0.1', () => r()))
+  tlsPort = (tlsServer.address() as AddressInfo).port
 })
 
 const names = (): string => ok(strata(['images', '--json'], { env }))
@@ -246,6 +259,16 @@ for (const [by, how] of downloaders) {
   })
 
   test(`a pull stopped by SIGTERM while a layer is applied leaves no download, stage or name behind (downloaded by ${by})`, () => pullStoppedMidLayer(how))
+
+  test(`a loopback registry that speaks TLS is reached over HTTPS, as Docker reaches it (downloaded by ${by})`, async () => {
+    const other = tempRoot('bad-tls')
+    try {
+      const r = JSON.parse(ok(await strataAsync(['pull', `127.0.0.1:${tlsPort}/good/bb:1`, '--json'], { env: { ...other.env, ...how } })))
+      assert.is(r.commit, JSON.parse(ok(strata(['inspect', 'bb:1'], { env: src.env })))[0].Id)
+    } finally {
+      other.cleanup()
+    }
+  })
 
   test(`a layer redirected to another host is pulled from there, to the same commit (downloaded by ${by})`, async () => {
     const other = tempRoot('bad-redirect')

@@ -67,10 +67,17 @@ export class RegistryClient {
     if (target instanceof URL) return request({ method, url: target, headers, body: o.body, verify: this.transport.verify, timeout: o.timeout })
     if (this.base) return request({ method, url: new URL(target, this.base), headers, body: o.body, verify: this.transport.verify, timeout: o.timeout })
     let last: Error | undefined
-    for (const scheme of this.transport.schemes) {
+    let refused: HttpResponse | undefined
+    for (const [i, scheme] of this.transport.schemes.entries()) {
       const base = new URL(`${scheme}://${this.endpoint}/`)
       try {
         const res = await request({ method, url: new URL(target, base), headers, body: o.body, verify: this.transport.verify, timeout: o.timeout })
+        // a TLS port answers plain HTTP with a 400 ("Client sent an HTTP request to an HTTPS server"): try the next scheme
+        if (scheme === 'http' && res.status === 400 && this.transport.schemes[i + 1] === 'https') {
+          res.body.resume()
+          refused = res
+          continue
+        }
         this.base = base
         return res
       } catch (e) {
@@ -78,6 +85,7 @@ export class RegistryClient {
         if (!(e instanceof NetworkError)) throw e
       }
     }
+    if (refused) return refused // not TLS either: the 400 was the registry's own answer
     throw new RegistryError(last?.message ?? `cannot reach ${this.endpoint}`)
   }
 

@@ -1,5 +1,6 @@
 // How Strata talks to a registry host: loopback registries (localhost, 127.0.0.0/8, ::1)
-// over plain HTTP, as Docker does; hosts listed as insecure — in <root>/registries.json
+// over plain HTTP, and over HTTPS without certificate checks when the port turns out to
+// speak TLS (Docker treats them as insecure registries: either works); hosts listed as insecure — in <root>/registries.json
 // ({"insecure-registries": ["host:port"]}) or $STRATA_INSECURE_REGISTRIES (comma
 // separated) — and any host with --tls-verify=false over HTTPS without certificate
 // checks, falling back to plain HTTP when the host does not speak TLS; others over
@@ -24,7 +25,8 @@ export function insecureRegistries(root: string): string[] {
 }
 
 export function transportFor(host: string, opts: { root: string; tlsVerify?: boolean }): Transport {
-  if (isLoopback(host)) return { schemes: ['http'], verify: false }
+  // plain HTTP first: the common case (a local registry) pays nothing for TLS
+  if (isLoopback(host)) return { schemes: ['http', 'https'], verify: false }
   const insecure = opts.tlsVerify === false || insecureRegistries(opts.root).some((h) => h === host || h === host.replace(/:\d+$/, ''))
   return insecure ? { schemes: ['https', 'http'], verify: false } : { schemes: ['https'], verify: true }
 }
