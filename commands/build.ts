@@ -12,6 +12,7 @@ import { shortId } from './lib/format.js'
 
 export default class Build extends StrataCommand {
   static override description = 'build an image from a Dockerfile: every instruction becomes one commit (cached by parent, step and the files it reads)'
+  static override aliases = ['image:build']
   static override examples = [
     'strata build -t web:dev .',
     'strata build -f docker/Dockerfile.prod --build-arg VERSION=1.2 --target runtime -t web .',

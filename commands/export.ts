@@ -9,6 +9,7 @@ import { StrataError } from '../src/errors.js'
 
 export default class Export extends StrataCommand {
   static override description = "write an image's or a container's full filesystem as a tar archive"
+  static override aliases = ['container:export']
   static override examples = ['strata export debian:12 -o rootfs.tar', 'strata export web~2 | tar -t']
   static override args = { target: Args.string({ ignoreStdin: true, required: true, description: 'image revision or container' }) }
   static override flags = { output: Flags.string({ char: 'o', description: 'write to this file instead of stdout' }) }

@@ -7,6 +7,7 @@ import { humanSize, progressLine } from './lib/format.js'
 
 export default class Import extends StrataCommand {
   static override description = 'create an image from a rootfs tarball (plain, gzip, xz, bzip2, zstd) or a directory'
+  static override aliases = ['image:import']
   static override examples = ['strata import rootfs.tar debian:12', 'cat rootfs.tar.gz | strata import - web', "strata import ./rootfs app -m 'first' --change 'CMD [\"/app\"]'"]
   static override args = {
     source: Args.string({ ignoreStdin: true, required: true, description: 'tar file, directory, or - for stdin' }),

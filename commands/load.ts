@@ -7,6 +7,7 @@ import { layerProgress } from '../src/oci/progress.js'
 
 export default class Load extends StrataCommand {
   static override description = 'load images from a docker-archive or an OCI layout (tar or directory, gzip or not)'
+  static override aliases = ['image:load']
   static override examples = ['strata load -i web.tar', 'gunzip -c web.tar.gz | strata load', 'strata load -i ./web-layout']
   static override flags = {
     input: Flags.string({ char: 'i', description: 'archive file or OCI layout directory; - or nothing for stdin', default: '-' }),

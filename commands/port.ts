@@ -7,6 +7,7 @@ import { portBindings } from '../src/net/listing.js'
 
 export default class Port extends StrataCommand {
   static override description = "list a container's published ports, or the host address of one of them"
+  static override aliases = ['container:port']
   static override examples = ['strata port web', 'strata port web 80', 'strata port web 53/udp']
   static override args = {
     container: Args.string({ ignoreStdin: true, required: true, description: 'container name or id' }),

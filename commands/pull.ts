@@ -8,6 +8,7 @@ import { layerProgress } from '../src/oci/progress.js'
 
 export default class Pull extends StrataCommand {
   static override description = 'download an image from a registry (docker.io when no registry is named)'
+  static override aliases = ['image:pull']
   static override examples = ['strata pull 127.0.0.1:5000/team/web:1', 'strata pull localhost:5000/web@sha256:…', 'strata pull debian:12']
   static override args = { image: Args.string({ ignoreStdin: true, required: true, description: 'NAME[:TAG|@DIGEST]' }) }
   static override flags = {

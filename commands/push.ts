@@ -9,6 +9,7 @@ import { layerProgress } from '../src/oci/progress.js'
 
 export default class Push extends StrataCommand {
   static override description = 'upload an image to a registry; layers the registry has are skipped'
+  static override aliases = ['image:push']
   static override examples = ['strata push 127.0.0.1:5000/team/web:1', 'strata push web~1 localhost:5000/web:previous']
   static override args = {
     image: Args.string({ ignoreStdin: true, required: true, description: 'NAME[:TAG] (also the destination), or any revision when DEST is given' }),

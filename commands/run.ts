@@ -8,6 +8,7 @@ import { containerFlags, createOptions } from './lib/run-flags.js'
 
 export default class Run extends StrataCommand {
   static override description = 'create and run a container from an image (the built-in `base` is made on first use)'
+  static override aliases = ['container:run']
   static override examples = ['strata run -it base sh', 'strata run --rm base echo hello', 'strata run -d --name web -v data:/srv base httpd -f']
   static override strict = false
   static override usage = 'run [OPTIONS] IMAGE [COMMAND] [ARG...]'

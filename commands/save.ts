@@ -7,6 +7,7 @@ import { layerProgress } from '../src/oci/progress.js'
 
 export default class Save extends StrataCommand {
   static override description = 'write images to an archive that docker load, podman load and skopeo read'
+  static override aliases = ['image:save']
   static override examples = [
     'strata save web:1 -o web.tar',
     'strata save web:1 web:2 --format oci -o web-oci.tar',

@@ -6,6 +6,7 @@ import { setRef } from '../src/image/refs.js'
 
 export default class Tag extends StrataCommand {
   static override description = 'point a name at an image (creates or moves the name)'
+  static override aliases = ['image:tag']
   static override examples = ['strata tag web:latest web:1.2', 'strata tag web~1 web:previous']
   static override args = {
     source: Args.string({ ignoreStdin: true, required: true, description: 'image revision' }),

@@ -42,4 +42,19 @@ test('unknown commands and flags: one line, exit 125', () => {
   assert.match(b.stderr, /^Error: Nonexistent flag: --frob/)
 })
 
+test("Docker's management-command forms (`image pull`, `container run`…) are the same commands", () => {
+  ok(strata(['image', 'tag', 'base', 'aliased:1'], { env }))
+  assert.match(ok(strata(['images'], { env })), /^aliased +1 /m)
+  const archive = join(t.root, 'aliased.tar')
+  ok(strata(['image', 'save', 'aliased:1', '-o', archive], { env }))
+  ok(strata(['rmi', 'aliased:1'], { env }))
+  assert.match(ok(strata(['image', 'load', '-i', archive], { env })), /Loaded image: aliased:1/)
+  assert.is(ok(strata(['container', 'run', '--rm', 'base', 'echo', 'from container run'], { env })).trim(), 'from container run')
+  for (const [form, plain] of [[['image', 'pull'], ['pull']], [['image', 'push'], ['push']], [['image', 'build'], ['build']], [['image', 'import'], ['import']], [['container', 'export'], ['export']], [['container', 'port'], ['port']]]) {
+    const a = strata([...form, '--help'], { env })
+    assert.is(a.code, 0, `${form.join(' ')}: ${a.stderr}`)
+    assert.is(a.stdout.split('\n')[0], strata([...plain, '--help'], { env }).stdout.split('\n')[0], form.join(' '))
+  }
+})
+
 test.run()
