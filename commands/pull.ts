@@ -5,6 +5,7 @@ import { parseRemote } from '../src/oci/registry/reference.js'
 import { pullImage } from '../src/oci/registry/pull.js'
 import { clientOptions } from '../src/oci/registry/options.js'
 import { layerProgress } from '../src/oci/progress.js'
+import { parsePlatform } from '../src/oci/platform.js'
 
 export default class Pull extends StrataCommand {
   static override description = 'download an image from a registry (docker.io when no registry is named)'
@@ -14,6 +15,7 @@ export default class Pull extends StrataCommand {
   static override flags = {
     'tls-verify': Flags.string({ description: 'verify TLS certificates (false also allows plain HTTP)', options: ['true', 'false'] }),
     authfile: Flags.string({ description: 'credentials file (default $STRATA_AUTH_FILE or <root>/auth.json)' }),
+    platform: Flags.string({ description: 'the platform to take from a multi-platform image, os/arch[/variant] (default: this machine\'s)' }),
     quiet: Flags.boolean({ char: 'q', description: 'print nothing but errors' }),
     json: Flags.boolean({ description: 'print the result as JSON (name, digest, commit, downloaded, skipped)' }),
   }
@@ -21,12 +23,14 @@ export default class Pull extends StrataCommand {
   async run(): Promise<void> {
     const { args, flags } = await this.parse(Pull)
     const ref = parseRemote(args.image)
+    const platform = flags.platform !== undefined ? parsePlatform(flags.platform) : undefined
     const s = await Strata.open(flags.root)
     const progress = layerProgress('downloading')
     let r
     try {
       r = await pullImage(s, ref, {
         ...clientOptions(s.root, flags),
+        ...(platform ? { platform } : {}),
         onLayer: (e) => progress.layer(e.digest.slice(7, 19), e.state === 'skipped' ? 'exists' : e.state === 'done' ? 'done' : e.state === 'applying' ? 'applying' : e.state === 'downloaded' ? 'waiting' : 'downloading', e.bytes, e.total),
       })
     } finally {

@@ -8,8 +8,9 @@ import { BadArchive, UnsafeArchivePath } from '../errors.js'
 import { isValidName, normalizeName } from '../refs/names.js'
 import type { ArchiveFiles } from './archive-files.js'
 import { checkDigest, DigestMismatch, digestHex, sha256, verifyBytes } from './digest.js'
-import { goArch, readCommitsLabel, type OciConfig } from './image-config.js'
+import { readCommitsLabel, type OciConfig } from './image-config.js'
 import { INDEX_TYPES, layerCompression, type Descriptor, type Index, type Manifest } from './media-types.js'
+import { pickPlatform } from './platform.js'
 import type { ImageSource, LayerSource, SourceImage } from './source.js'
 
 export type ArchiveFormat = 'oci' | 'docker-archive'
@@ -75,7 +76,7 @@ export class ArchiveSource implements ImageSource {
     const visit = (desc: Descriptor, names: string[]): void => {
       if (INDEX_TYPES.includes(desc.mediaType)) {
         const nested = parseJson<Index>(this.readBlob(desc, 'image index'), 'an image index')
-        const pick = pickPlatform(nested.manifests ?? [])
+        const pick = pickArchived(nested.manifests ?? [])
         if (pick) visit(pick, names)
         return
       }
@@ -182,8 +183,7 @@ export function topCommit(config: OciConfig): string | undefined {
   return l?.commits[l.commits.length - 1]?.id
 }
 
-/** The manifest of an index for this machine (linux, this architecture), else the first linux one. */
-export function pickPlatform(manifests: Descriptor[]): Descriptor | undefined {
-  const arch = goArch()
-  return manifests.find((m) => m.platform?.os === 'linux' && m.platform.architecture === arch) ?? manifests.find((m) => !m.platform || m.platform.os === 'linux')
+/** The manifest of an archive's index for this machine, else its first linux one (an archive holds what was saved). */
+function pickArchived(manifests: Descriptor[]): Descriptor | undefined {
+  return pickPlatform(manifests) ?? manifests.find((m) => m.platform?.os === 'linux')
 }

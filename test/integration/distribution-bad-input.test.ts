@@ -44,7 +44,9 @@ let manifestDigest = ''
 /** the same image with its layer gzipped by zlib: one member that does not state its length, as other tools make them */
 let foreignManifestDigest = ''
 const blob = (digest: string): Buffer => fs.readFileSync(join(layout, 'blobs/sha256', digest.replace('sha256:', '')))
-const manifestOf = (mode: string): string => (mode.endsWith('foreign') ? foreignManifestDigest : manifestDigest)
+/** image indexes: linux/arm64 and linux/amd64 (`multi`), linux/arm64 alone (`armonly`) */
+const indexes = { multi: '', armonly: '', arm64Manifest: '' }
+const manifestOf = (mode: string): string => (mode.endsWith('foreign') ? foreignManifestDigest : mode === 'multi' ? indexes.multi : mode === 'armonly' ? indexes.armonly : manifestDigest)
 function putBlob(bytes: Buffer): string {
   const digest = 'sha256:' + createHash('sha256').update(bytes).digest('hex')
   fs.writeFileSync(join(layout, 'blobs/sha256', digest.slice(7)), bytes)
@@ -98,13 +100,13 @@ function handle(req: http.IncomingMessage, res: http.ServerResponse): void {
       res.writeHead(502, { 'Content-Type': 'text/html' }).end('<html><body><h1>502 Bad Gateway</h1></body></html>')
       return
     }
-    const md = manifestOf(mode)
+    const md = ref.startsWith('sha256:') ? ref : manifestOf(mode) // an index's entries are fetched by digest
     let body = blob(md)
     if (mode === 'manifestdigest') body = Buffer.from(body.toString().replace('"schemaVersion":2', '"schemaVersion": 2'))
     res.writeHead(200, { 'Content-Type': 'application/vnd.oci.image.manifest.v1+json', 'Docker-Content-Digest': md }).end(body)
     return
   }
-  const manifest = JSON.parse(blob(manifestOf(mode)).toString())
+  const manifest = JSON.parse(blob(mode === 'multi' || mode === 'armonly' ? manifestDigest : manifestOf(mode)).toString())
   const isLayer = ref === manifest.layers[0].digest
   let body = blob(ref)
   if (isLayer && mode === 'wrongdigest') {
@@ -162,6 +164,17 @@ test.before(async () => {
   const foreignLayer = gzipSync(gunzipSync(blob(manifest.layers[0].digest)), { level: 6 })
   manifest.layers[0] = { ...manifest.layers[0], digest: putBlob(foreignLayer), size: foreignLayer.length }
   foreignManifestDigest = putBlob(Buffer.from(JSON.stringify(manifest)))
+  // the same image said to be for linux/arm64 (its config says so), and indexes over it
+  const amd64 = JSON.parse(blob(manifestDigest).toString())
+  const armConfig = { ...JSON.parse(blob(amd64.config.digest).toString()), architecture: 'arm64', variant: 'v8' }
+  const armConfigBytes = Buffer.from(JSON.stringify(armConfig))
+  const armManifest = Buffer.from(JSON.stringify({ ...amd64, config: { ...amd64.config, digest: putBlob(armConfigBytes), size: armConfigBytes.length } }))
+  indexes.arm64Manifest = putBlob(armManifest)
+  const entry = (digest: string, size: number, architecture: string, variant?: string) => ({ mediaType: 'application/vnd.oci.image.manifest.v1+json', digest, size, platform: { os: 'linux', architecture, ...(variant ? { variant } : {}) } })
+  const armEntry = entry(indexes.arm64Manifest, armManifest.length, 'arm64', 'v8')
+  const index = (entries: object[]) => Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.index.v1+json', manifests: entries }))
+  indexes.multi = putBlob(index([armEntry, entry(manifestDigest, blob(manifestDigest).length, 'amd64')]))
+  indexes.armonly = putBlob(index([armEntry]))
   server = http.createServer(handle)
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()))
   port = (server.address() as AddressInfo).port
@@ -280,6 +293,25 @@ for (const [by, how] of downloaders) {
     }
   })
 }
+
+test('from a multi-platform index a pull takes this machine\'s image, or the one --platform names', async () => {
+  const other = tempRoot('bad-multi')
+  try {
+    const host = JSON.parse(ok(await strataAsync(['pull', `127.0.0.1:${port}/multi/bb:1`, '--json'], { env: other.env })))
+    assert.is(host.digest, manifestDigest, 'linux/amd64, listed second')
+    const arm = JSON.parse(ok(await strataAsync(['pull', '--platform', 'linux/arm64', `127.0.0.1:${port}/multi/bb:1`, '--json'], { env: other.env })))
+    assert.is(arm.digest, indexes.arm64Manifest)
+  } finally {
+    other.cleanup()
+  }
+})
+
+test('an index without this machine\'s platform, or an image for another one than --platform, is refused (no other machine\'s image in its place)', async () => {
+  await refusedAsync(['pull', `127.0.0.1:${port}/armonly/bb:1`], /no matching manifest for linux\/amd64 in the manifest list entries of armonly\/bb:1 \(it has linux\/arm64\/v8\)/)
+  await refusedAsync(['pull', '--platform', 'linux/arm64', `127.0.0.1:${port}/good/bb:1`], /good\/bb:1 is for linux\/amd64, not the linux\/arm64 asked for/)
+  await refusedAsync(['pull', '--platform', 'linux arm64', `127.0.0.1:${port}/good/bb:1`], /--platform takes os\/arch\[\/variant\]/)
+  assert.is(storedObjects(), 0)
+})
 
 test('a layer request refused with 401 (a token that expired) is handed back to Node, which authenticates again and pulls it', async () => {
   const other = tempRoot('bad-auth')

@@ -10,12 +10,12 @@ import { BadArchive } from '../../errors.js'
 import { recordImage, setRef } from '../../image/refs.js'
 import { treeSize } from '../../image/size.js'
 import type { Strata } from '../../strata.js'
-import { pickPlatform } from '../archive-source.js'
 import { fetchToFile } from '../blob-fetch.js'
 import { blobToolFetches } from '../blob-tool.js'
 import { checkDigest } from '../digest.js'
 import type { OciConfig } from '../image-config.js'
 import { INDEX_TYPES, layerCompression, MANIFEST_TYPES, type Descriptor, type Index, type Manifest } from '../media-types.js'
+import { formatPlatform, hostPlatform, offeredPlatforms, pickPlatform, platformMatches, type Platform } from '../platform.js'
 import { restoreImage, type RestoreEvent } from '../restore.js'
 import type { ImageSource, LayerSource, SourceImage } from '../source.js'
 import { RegistryClient, type ClientOptions } from './client.js'
@@ -33,6 +33,8 @@ export interface PullEvent {
 
 export interface PullOptions extends ClientOptions {
   onLayer?: (e: PullEvent) => void
+  /** the platform to take from an index (`--platform`); this machine's when absent */
+  platform?: Platform
 }
 
 export interface PullResult {
@@ -47,16 +49,19 @@ class RegistrySource implements ImageSource {
   private downloads = new Map<string, Promise<string>>()
   private streams: Promise<void>[] = []
   private seq = 0
-  constructor(private readonly client: RegistryClient, private readonly repo: string, private readonly tmp: string, private readonly onLayer?: (e: PullEvent) => void) {}
+  constructor(private readonly client: RegistryClient, private readonly repo: string, private readonly tmp: string, private readonly onLayer?: (e: PullEvent) => void, private readonly platform?: Platform) {}
 
   downloaded = 0
 
   async image(ref: string, names: string[]): Promise<SourceImage> {
     let m = await this.client.getManifest(this.repo, ref)
-    if (INDEX_TYPES.includes(m.mediaType)) {
+    const want = this.platform ?? hostPlatform()
+    const indexed = INDEX_TYPES.includes(m.mediaType)
+    if (indexed) {
       const index = JSON.parse(m.bytes.toString('utf8')) as Index
-      const pick = pickPlatform(index.manifests ?? [])
-      if (!pick) throw new RegistryError(`${this.repo}:${ref} has no image for linux`)
+      const pick = pickPlatform(index.manifests ?? [], want)
+      // as Docker: an image for another machine is not taken in place of this one's
+      if (!pick) throw new RegistryError(`no matching manifest for ${formatPlatform(want)} in the manifest list entries of ${this.repo}:${ref} (it has ${offeredPlatforms(index.manifests ?? [])})`)
       m = await this.client.getManifest(this.repo, checkDigest(pick.digest))
     }
     if (!MANIFEST_TYPES.includes(m.mediaType)) throw new RegistryError(`${this.repo}:${ref} is a ${m.mediaType || 'manifest of unknown type'}, not an image manifest Strata reads`)
@@ -64,6 +69,9 @@ class RegistrySource implements ImageSource {
     if (!manifest.config || !Array.isArray(manifest.layers)) throw new RegistryError(`manifest ${m.digest} lacks config or layers`)
     checkDigest(manifest.config.digest, 'config digest')
     const config = JSON.parse((await this.client.getBlob(this.repo, manifest.config, 'image config')).toString('utf8')) as OciConfig
+    // a single-platform image is taken as it is, unless a platform was asked for
+    const has = { os: config.os, architecture: config.architecture, ...(config.variant ? { variant: config.variant } : {}) }
+    if (this.platform && !indexed && !platformMatches(has, this.platform)) throw new RegistryError(`${this.repo}:${ref} is for ${formatPlatform(has)}, not the ${formatPlatform(this.platform)} asked for`)
     const layers = manifest.layers.map((l, i) => this.layer(l, i, manifest.layers, config))
     return { names, config, configDigest: manifest.config.digest, manifestDigest: m.digest, layers }
   }
@@ -169,7 +177,7 @@ export async function pullImage(s: Strata, ref: RemoteRef, opts: PullOptions): P
   const client = new RegistryClient(ref.registry, ref.endpoint, opts)
   const tmp = s.scratch('pull')
   fs.mkdirSync(tmp, { recursive: true })
-  const src = new RegistrySource(client, ref.repository, tmp, opts.onLayer)
+  const src = new RegistrySource(client, ref.repository, tmp, opts.onLayer, opts.platform)
   // interrupted: the downloads go with the process (a layer being applied deletes its own
   // stage once its input ends); without this they would wait for gc
   const onSignal = (sig: NodeJS.Signals): void => {
