@@ -3,7 +3,7 @@
 import { Conflict } from '../errors.js'
 import type { Tx } from '../events/log.js'
 import { refKey, type RefRecord } from '../events/projections.js'
-import { normalizeName } from '../refs/names.js'
+import { normalizeName, splitName } from '../refs/names.js'
 
 export interface ImageRecord {
   time: number
@@ -40,6 +40,11 @@ export async function deleteRef(tx: Tx, name: string, reason: string): Promise<s
 
 export async function listRefs(tx: Tx): Promise<{ name: string; commit: string; time: number }[]> {
   return (await tx.list<RefRecord>('ref:')).map(([k, v]) => ({ name: k.slice(4), commit: v.commit, time: v.time }))
+}
+
+/** The names of one repository (`web` → web:1, web:latest…), sorted: what `push --all-tags` sends. */
+export async function namesInRepository(tx: Tx, repository: string): Promise<string[]> {
+  return (await listRefs(tx)).map((r) => r.name).filter((n) => splitName(n).repository === repository).sort()
 }
 
 export async function recordImage(tx: Tx, commit: string, rec: Omit<ImageRecord, 'time'> & Record<string, unknown>): Promise<void> {

@@ -238,6 +238,29 @@ test('pulling a child of a pulled image downloads only the new layer; by digest 
   assert.match(ok(strata(['images'], { env: env2 })), /team\/app\s+sha256-/)
 })
 
+test('push --all-tags sends every local tag of a repository; pull --all-tags fetches every tag the registry lists', () => {
+  const repo = `${R()}/every/app`
+  ok(strata(['tag', ids.c2, `${repo}:v1`], { env }))
+  ok(strata(['tag', ids.c3, `${repo}:v2`], { env }))
+  ok(strata(['tag', ids.c1, `${R()}/every/apple:other`], { env })) // another repository: not sent
+  const pushed = ok(strata(['push', '--all-tags', repo, '--json'], { env })).trim().split('\n').map((l) => JSON.parse(l))
+  assert.equal(pushed.map((p) => p.tag), ['v1', 'v2'])
+  assert.is(pushed[1].uploaded, 1, 'v2 reuses the layers v1 sent')
+  const t3 = tempRoot('dist-all-tags')
+  try {
+    const pulled = ok(strata(['pull', '-a', repo, '--json'], { env: t3.env })).trim().split('\n').map((l) => JSON.parse(l))
+    assert.equal(pulled.map((p) => [p.name, p.commit]), [[`${repo}:v1`, ids.c2], [`${repo}:v2`, ids.c3]])
+    assert.is(pulled[1].downloaded, 1, 'v2 downloads only its own layer')
+  } finally {
+    t3.cleanup()
+  }
+  for (const [args, why] of [[['push', '-a', `${repo}:v1`], /--all-tags takes a repository NAME without a tag/], [['pull', '-a', `${repo}:v1`], /--all-tags takes a repository without a tag/], [['push', '-a', `${R()}/every/none`], /no such image: .*every\/none, and no local tag of it exists/]] as const) {
+    const r = strata([...args], { env })
+    assert.is(r.code, 125, r.stderr)
+    assert.match(r.stderr, why)
+  }
+})
+
 test('an image pushed by skopeo from a strata OCI layout pulls back unchanged', () => {
   const layout = join(work, 'strata-layout')
   ok(strata(['save', 'bb:1', '--format', 'oci-dir', '-o', layout], { env }))

@@ -173,6 +173,11 @@ class RegistrySource implements ImageSource {
   }
 }
 
+/** The tags a registry lists for the repository of `ref` (`pull --all-tags`). */
+export async function remoteTags(ref: RemoteRef, opts: ClientOptions): Promise<string[]> {
+  return new RegistryClient(ref.registry, ref.endpoint, opts).tags(ref.repository)
+}
+
 export async function pullImage(s: Strata, ref: RemoteRef, opts: PullOptions): Promise<PullResult> {
   const client = new RegistryClient(ref.registry, ref.endpoint, opts)
   const tmp = s.scratch('pull')
