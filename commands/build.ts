@@ -1,4 +1,5 @@
 import { Args, Flags } from '@oclif/core'
+import { parsePlatform } from '../src/oci/platform.js'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { StrataCommand } from './base-command.js'
@@ -29,6 +30,7 @@ export default class Build extends StrataCommand {
     'no-cache': Flags.boolean({ description: 'do not reuse cached steps' }),
     target: Flags.string({ description: 'build up to this stage' }),
     label: Flags.string({ multiple: true, multipleNonGreedy: true, description: 'set a label on the image: KEY=VALUE' }),
+    platform: Flags.string({ description: 'target platform os/arch[/variant]: the TARGET* build args, and what FROM pulls from a multi-platform image (RUN steps still run on this machine)' }),
     quiet: Flags.boolean({ char: 'q', description: 'print only the image id' }),
     'print-ast': Flags.boolean({ description: "print the Dockerfile's syntax tree in buildkit's format and exit" }),
   }
@@ -53,6 +55,7 @@ export default class Build extends StrataCommand {
         target: flags.target,
         labels: keyValues(flags.label ?? [], 'label', false),
         quiet: flags.quiet,
+        ...(flags.platform ? { platform: parsePlatform(flags.platform) } : {}),
         onEvent: (e: BuildEvent) => {
           switch (e.type) {
             case 'step': return say(bold(`Step ${e.n}/${e.total} : ${e.text}`))

@@ -1,5 +1,6 @@
 // The flags `run` and `create` share (Docker's names and letters).
 import { Flags } from '@oclif/core'
+import { parsePlatform } from '../../src/oci/platform.js'
 import type { CreateOptions } from '../../src/runtime/create.js'
 
 export const containerFlags = {
@@ -36,6 +37,7 @@ export const containerFlags = {
   'dns-option': Flags.string({ multiple: true, description: 'set DNS options' }),
   'stop-signal': Flags.string({ description: 'signal to stop the container' }),
   pull: Flags.string({ options: ['missing', 'always', 'never'], default: 'missing', description: 'pull the image before running: missing (Docker\'s default), always, never' }),
+  platform: Flags.string({ description: 'what a pull of the image takes from a multi-platform image, os/arch[/variant] (default: this machine\'s)' }),
 }
 
 type Parsed = { [K in keyof typeof containerFlags]?: unknown }
@@ -80,5 +82,6 @@ export function createOptions(flags: Parsed, image: string, cmd: string[]): Crea
     },
     stopSignal: f['stop-signal'],
     pull: f.pull,
+    ...(f.platform ? { platform: parsePlatform(f.platform) } : {}),
   }
 }

@@ -14,6 +14,7 @@ import { makeCommit, defaultAuthor } from '../image/commit-object.js'
 import { applyConfigInstruction, commandArgv } from '../image/config-update.js'
 import { recordImage, setRef } from '../image/refs.js'
 import { resolveOrPull } from '../image/resolve.js'
+import { formatPlatform, hostPlatform, parsePlatform, type Platform } from '../oci/platform.js'
 import { treeSize } from '../image/size.js'
 import { normalizeName } from '../refs/names.js'
 import type { ImageConfig } from '../store/encoding.js'
@@ -24,7 +25,7 @@ import type { BuildContext } from './context.js'
 import { prepareLayers } from './diff-layers.js'
 import type { Tx } from '../events/log.js'
 import {
-  type Add, type Copy, type Dockerfile, type Instruction, type Run, type Stage, type Workdir, DockerfileSyntaxError, expandInstruction, expanderFor,
+  type Add, type Copy, type Dockerfile, type From, type Instruction, type Run, type Stage, type Workdir, DockerfileSyntaxError, expandInstruction, expanderFor,
   parseDockerfile, resolveMetaArgs, resolveStageArg,
 } from './dockerfile.js'
 import { parseHeredoc, chompHeredocContent } from './heredoc.js'
@@ -57,6 +58,8 @@ export interface BuildOptions {
   labels?: Record<string, string>
   /** where RUN output goes: ours (default) or nowhere (-q) */
   quiet?: boolean
+  /** --platform: the TARGET* args, and what FROM pulls from a multi-platform image (a FROM --platform overrides it) */
+  platform?: Platform
   onEvent?: (e: BuildEvent) => void
 }
 
@@ -70,10 +73,14 @@ export interface BuildResult {
 /** Usable without ARG (Docker's predefined args); kept out of history and the cache key. */
 const PROXY_ARGS = new Set(['HTTP_PROXY', 'http_proxy', 'HTTPS_PROXY', 'https_proxy', 'FTP_PROXY', 'ftp_proxy', 'NO_PROXY', 'no_proxy', 'ALL_PROXY', 'all_proxy'])
 
-function platformArgs(): Record<string, string> {
-  const arch = process.arch === 'x64' ? 'amd64' : process.arch === 'ia32' ? '386' : process.arch
-  const platform = `linux/${arch}`
-  return { TARGETPLATFORM: platform, TARGETOS: 'linux', TARGETARCH: arch, TARGETVARIANT: '', BUILDPLATFORM: platform, BUILDOS: 'linux', BUILDARCH: arch, BUILDVARIANT: '' }
+/** BuildKit's predefined platform args: BUILD* this machine, TARGET* what --platform asks for (else the same) */
+function platformArgs(target?: Platform): Record<string, string> {
+  const host = hostPlatform()
+  const t = target ?? host
+  return {
+    TARGETPLATFORM: formatPlatform(t), TARGETOS: t.os, TARGETARCH: t.architecture, TARGETVARIANT: t.variant ?? '',
+    BUILDPLATFORM: formatPlatform(host), BUILDOS: host.os, BUILDARCH: host.architecture, BUILDVARIANT: '',
+  }
 }
 
 interface StageState {
@@ -113,7 +120,7 @@ export class Builder {
       throw e
     }
     this.buildArgs = { ...(o.buildArgs ?? {}) }
-    this.metaEnv = resolveMetaArgs(this.df.metaArgs, this.buildArgs, { initial: platformArgs(), escapeToken: this.df.escapeToken })
+    this.metaEnv = resolveMetaArgs(this.df.metaArgs, this.buildArgs, { initial: platformArgs(o.platform), escapeToken: this.df.escapeToken })
     for (const a of this.df.metaArgs) for (const d of a.args) this.consumed.add(d.name)
     this.emit = o.onEvent ?? (() => {})
   }
@@ -183,7 +190,11 @@ export class Builder {
   }
 
   private fromImage(stage: Stage): string {
-    return expandInstruction(stage.from, expanderFor(this.metaEnv, this.df.escapeToken), { filename: this.filename }).image
+    return this.expandedFrom(stage).image
+  }
+
+  private expandedFrom(stage: Stage): From {
+    return expandInstruction(stage.from, expanderFor(this.metaEnv, this.df.escapeToken), { filename: this.filename }) as From
   }
 
   /** The stage an expanded FROM or COPY --from names among the first `before` stages, if any. */
@@ -226,7 +237,8 @@ export class Builder {
     } else if (image.toLowerCase() === 'scratch') {
       st = { index, commit: null, tree: this.s.objects.writeTree(EMPTY_TREE), config: {}, author: defaultAuthor(), args: new Map() }
     } else {
-      const commit = await this.resolveBase(image, stage)
+      const platform = this.expandedFrom(stage).platform
+      const commit = await this.resolveBase(image, stage, platform ? parsePlatform(platform) : this.o.platform)
       const c = this.s.objects.readCommit(commit)
       st = { index, commit, tree: c.tree, config: structuredClone(c.config), author: defaultAuthor(), args: new Map() }
     }
@@ -251,9 +263,9 @@ export class Builder {
   }
 
   /** A FROM (or COPY --from) image: local, else pulled as Docker does (--pull missing). */
-  private async resolveBase(image: string, stage: Pick<Stage, 'location'>): Promise<string> {
+  private async resolveBase(image: string, stage: Pick<Stage, 'location'>, platform = this.o.platform): Promise<string> {
     try {
-      return await resolveOrPull(this.s, image, 'missing', (name) => this.emit({ type: 'pulling', image: name }))
+      return await resolveOrPull(this.s, image, 'missing', (name) => this.emit({ type: 'pulling', image: name }), platform)
     } catch (e) {
       if (!(e instanceof NoSuchImage)) throw e
       throw new NoSuchBaseImage(`${this.filename}:${stage.location.startLine}: FROM ${image}: ${e.message}`)

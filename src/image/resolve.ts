@@ -2,6 +2,7 @@
 // the built-in `base` is bootstrapped on first use, so a fresh machine can run it at once.
 import { NoSuchImage } from '../errors.js'
 import { parseImageName } from '../refs/names.js'
+import type { Platform } from '../oci/platform.js'
 import type { Strata } from '../strata.js'
 import { bootstrapBase } from './bootstrap.js'
 
@@ -24,9 +25,10 @@ export type PullPolicy = 'missing' | 'always' | 'never'
 /**
  * An image for `run`/`create`/`FROM`: local (or the bootstrapped `base`), else pulled from
  * its registry as Docker does (`--pull missing`); `always` pulls first, `never` never does.
+ * `platform` is what a pull takes from a multi-platform image (`--platform`).
  * The registry code loads only when a pull happens.
  */
-export async function resolveOrPull(s: Strata, image: string, policy: PullPolicy = 'missing', onPull?: (name: string) => void): Promise<string> {
+export async function resolveOrPull(s: Strata, image: string, policy: PullPolicy = 'missing', onPull?: (name: string) => void, platform?: Platform): Promise<string> {
   if (policy !== 'always' || isBaseName(image)) {
     try {
       return await resolveImage(s, image)
@@ -42,7 +44,7 @@ export async function resolveOrPull(s: Strata, image: string, policy: PullPolicy
     ])
     const ref = parseRemote(image)
     onPull?.(ref.localName)
-    return (await pullImage(s, ref, clientOptions(s.root, {}))).commit
+    return (await pullImage(s, ref, { ...clientOptions(s.root, {}), ...(platform ? { platform } : {}) })).commit
   } catch (e) {
     throw new NoSuchImage(image, undefined, `pulling it failed: ${(e as Error).message}`)
   }

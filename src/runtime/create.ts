@@ -5,6 +5,7 @@
 import * as fs from 'node:fs'
 import { Conflict, StrataError, UsageError } from '../errors.js'
 import { resolveOrPull, type PullPolicy } from '../image/resolve.js'
+import type { Platform } from '../oci/platform.js'
 import { resolveRevision } from '../refs/revparse.js'
 import { getRef } from '../image/refs.js'
 import { isValidName, normalizeName } from '../refs/names.js'
@@ -53,6 +54,8 @@ export interface CreateOptions {
   /** false: the image's VOLUMEs do not become anonymous volumes (build steps write through them) */
   imageVolumes?: boolean
   pull?: PullPolicy
+  /** what a pull of the image takes from a multi-platform image (`--platform`) */
+  platform?: Platform
 }
 
 /** Docker's memory sizes: 512m, 1g, 100k, 123 (bytes). */
@@ -132,7 +135,7 @@ export async function createContainer(s: Strata, o: CreateOptions, opts: { start
   // inside a caller's session the image must already be local (runContainer pulls first when not)
   const imageId = opts.tx
     ? await resolveRevision(opts.tx, s.objects, o.image)
-    : await resolveOrPull(s, o.image, o.pull, (name) => process.stderr.write(`Unable to find image '${o.image}' locally; pulling ${name}\n`))
+    : await resolveOrPull(s, o.image, o.pull, (name) => process.stderr.write(`Unable to find image '${o.image}' locally; pulling ${name}\n`), o.platform)
   const commit = s.objects.readCommit(imageId)
   const ic = commit.config
   const host = hostConfig(o)

@@ -73,12 +73,12 @@ export async function runContainer(s: Strata, o: CreateOptions, io: StartIO): Pr
       return { record, net }
     })
   let first
-  if (o.pull === 'always') await resolveOrPull(s, o.image, 'always', pullNotice(o.image))
+  if (o.pull === 'always') await resolveOrPull(s, o.image, 'always', pullNotice(o.image), o.platform)
   try {
     first = await once()
   } catch (e) {
     if (!(e instanceof NoSuchImage)) throw e
-    await resolveOrPull(s, o.image, o.pull, pullNotice(o.image))
+    await resolveOrPull(s, o.image, o.pull, pullNotice(o.image), o.platform)
     first = await once()
   }
   const { record: rec, net } = first

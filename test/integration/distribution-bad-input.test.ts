@@ -26,6 +26,7 @@ let tlsServer: https.Server
 let tlsPort = 0
 const hits = { token: 0, unauthorized: 0 }
 const layerRequests: { auth?: string; accept?: string }[] = []
+const manifestRequests: string[] = []
 /** pulls download a layer through strata-blob (libcurl) where it has it, else through Node: the failures below are checked both ways */
 const downloaders: [string, Record<string, string>][] = [['strata-blob', {}], ['Node', { STRATA_BLOB_FETCH: '0' }]]
 
@@ -101,6 +102,7 @@ function handle(req: http.IncomingMessage, res: http.ServerResponse): void {
       return
     }
     const md = ref.startsWith('sha256:') ? ref : manifestOf(mode) // an index's entries are fetched by digest
+    manifestRequests.push(md)
     let body = blob(md)
     if (mode === 'manifestdigest') body = Buffer.from(body.toString().replace('"schemaVersion":2', '"schemaVersion": 2'))
     res.writeHead(200, { 'Content-Type': 'application/vnd.oci.image.manifest.v1+json', 'Docker-Content-Digest': md }).end(body)
@@ -297,6 +299,31 @@ test('from a multi-platform index a pull takes this machine\'s image, or the one
     assert.is(host.digest, manifestDigest, 'linux/amd64, listed second')
     const arm = JSON.parse(ok(await strataAsync(['pull', '--platform', 'linux/arm64', `127.0.0.1:${port}/multi/bb:1`, '--json'], { env: other.env })))
     assert.is(arm.digest, indexes.arm64Manifest)
+  } finally {
+    other.cleanup()
+  }
+})
+
+test('run --platform, build --platform and FROM --platform pull that platform\'s image; build sees it in TARGETARCH', async () => {
+  const other = tempRoot('bad-platform')
+  try {
+    const image = `127.0.0.1:${port}/multi/bb:1`
+    manifestRequests.length = 0
+    ok(await strataAsync(['run', '--rm', '--platform', 'linux/arm64', image, 'true'], { env: other.env }))
+    assert.ok(manifestRequests.includes(indexes.arm64Manifest), 'run pulled the linux/arm64 image')
+    ok(strata(['rmi', image], { env: other.env }))
+    const ctx = join(work, 'platform-ctx')
+    fs.mkdirSync(ctx, { recursive: true })
+    fs.writeFileSync(join(ctx, 'Dockerfile'), `FROM ${image}\nARG TARGETARCH\nARG TARGETPLATFORM\nRUN echo $TARGETARCH $TARGETPLATFORM > /target\n`)
+    manifestRequests.length = 0
+    ok(await strataAsync(['build', '-q', '--platform', 'linux/arm64', '-t', 'built:arm', ctx], { env: other.env }))
+    assert.ok(manifestRequests.includes(indexes.arm64Manifest), 'build pulled the linux/arm64 base')
+    assert.is(ok(strata(['run', '--rm', 'built:arm', 'cat', '/target'], { env: other.env })).trim(), 'arm64 linux/arm64')
+    ok(strata(['rmi', image], { env: other.env }))
+    fs.writeFileSync(join(ctx, 'Dockerfile'), `ARG P=linux/arm64\nFROM --platform=$P ${image}\nRUN true\n`)
+    manifestRequests.length = 0
+    ok(await strataAsync(['build', '-q', ctx], { env: other.env }))
+    assert.ok(manifestRequests.includes(indexes.arm64Manifest), 'FROM --platform (expanded) chose the base')
   } finally {
     other.cleanup()
   }
