@@ -6,6 +6,7 @@ import Branch from './branch.js'
 import Build from './build.js'
 import CherryPick from './cherry-pick.js'
 import Commit from './commit.js'
+import ContainerPrune from './container/prune.js'
 import Cp from './cp.js'
 import Create from './create.js'
 import Diff from './diff.js'
@@ -78,6 +79,7 @@ export const COMMANDS = {
   'cherry-pick': CherryPick,
   commit: Commit,
   cp: Cp,
+  'container:prune': ContainerPrune,
   create: Create,
   diff: Diff,
   events: Events,

@@ -11,7 +11,7 @@ import type { Tx } from '../events/log.js'
 import type { Strata } from '../strata.js'
 import { cgroupLayout } from '../host.js'
 import { writeBundle, type BundleOptions } from './bundle.js'
-import { type ContainerRecord, NAME_RE, findContainer, paths } from './container.js'
+import { type ContainerRecord, NAME_RE, findContainer, listContainers, paths } from './container.js'
 import { createContainer, type CreateOptions } from './create.js'
 import { alive, cleanupContainerFiles, containerPid, destroyContainer, readExit, recordDie, withContainers } from './reconcile.js'
 import { runtimeFor } from './runtimes.js'
@@ -278,6 +278,20 @@ export async function removeContainer(s: Strata, ref: string, opts: { force?: bo
   await releaseNetwork(s, rec)
   cleanupContainerFiles(s, rec.id)
   return rec
+}
+
+/** `container prune`: removes every container that is not running, paused or starting; their volumes stay (as Docker's). */
+export async function pruneContainers(s: Strata): Promise<ContainerRecord[]> {
+  const stopped = await withContainers(s, async (tx) => (await listContainers(tx)).filter((c) => c.state !== 'running' && c.state !== 'paused' && !(c.startingBy && alive(c.startingBy))))
+  const removed: ContainerRecord[] = []
+  for (const c of stopped) {
+    try {
+      removed.push(await removeContainer(s, c.id))
+    } catch (e) {
+      if (!(e instanceof Conflict)) throw e // started meanwhile: it stays
+    }
+  }
+  return removed
 }
 
 /** Freezes or thaws the container's cgroup (v1 freezer or v2 cgroup.freeze). */

@@ -149,6 +149,19 @@ test('detached containers: ps, logs, exec, top, stats, pause, stop, start, wait,
   assert.is(strata(['logs', 'tocker'], { env }).code, 125)
 })
 
+test('container prune removes every stopped container and leaves running ones', () => {
+  ok(strata(['container', 'prune', '-f'], { env })) // what earlier tests left stopped
+  ok(run('--name', 'done1', 'base', 'true'))
+  ok(strata(['create', '--name', 'never-started', 'base', 'true'], { env }))
+  ok(run('-d', '--name', 'still-up', 'base', 'sleep', '1000'))
+  const out = ok(strata(['container', 'prune', '-f'], { env })).trim()
+  assert.match(out, /^Deleted Containers:\n[0-9a-f]{64}\n[0-9a-f]{64}\nTotal reclaimed: 2 containers$/)
+  const left = (JSON.parse(ok(strata(['ps', '-a', '--json'], { env }))) as { Names: string }[]).map((c) => c.Names)
+  assert.ok(left.includes('still-up') && !left.includes('done1') && !left.includes('never-started'), left.join(' '))
+  assert.is(ok(strata(['container', 'prune'], { env })).trim(), 'Total reclaimed: 0 containers')
+  ok(strata(['rm', '-f', 'still-up'], { env }))
+})
+
 test('rm refuses a running container without -f; rm -f always cleans up', () => {
   ok(run('-d', '--name', 'sleeper', 'base', 'sleep', '1000'))
   const r = strata(['rm', 'sleeper'], { env })
