@@ -11,7 +11,7 @@
  *   header NAME: VALUE any number
  * A thread downloads into a pipe that becomes the inflater's stdin, so the inflaters read
  * it as they read a download piped in by Node. On DIGEST_FD it reports
- *   progress N                       every 4 MiB
+ *   progress N                       every 4 MiB (or 200 ms)
  *   blob sha256:<hex> N [error MSG]  once the body has ended (MSG: why it broke off)
  * before the inflater's own digest line. Node compares the digest: this file trusts nothing.
  *
@@ -34,11 +34,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <time.h>
 #include <unistd.h>
 
 #define MAX_SPEC (64u << 10)
 #define MAX_CAS 64
 #define PROGRESS_EVERY ((unsigned long long)4 << 20)
+#define PROGRESS_MS 200
 
 static struct {
   char *url;
@@ -54,6 +56,7 @@ static struct {
   int running;
   EVP_MD_CTX *sha;
   unsigned long long got, next_progress;
+  long long progress_ms;
   int started, discard, too_much;
 } fx = { .pipe_w = -1 };
 
@@ -135,9 +138,14 @@ static size_t on_body(char *p, size_t size, size_t nmemb, void *c) {
       off += (size_t)w;
     }
   }
-  if (fx.got >= fx.next_progress) {
+  /* every 4 MiB, or every 200 ms on a slow link: a progress bar must not look stuck */
+  struct timespec now;
+  clock_gettime(CLOCK_MONOTONIC, &now);
+  long long ms = (long long)now.tv_sec * 1000 + now.tv_nsec / 1000000;
+  if (fx.got >= fx.next_progress || ms - fx.progress_ms >= PROGRESS_MS) {
     report("progress %llu\n", fx.got);
     fx.next_progress = fx.got + PROGRESS_EVERY;
+    fx.progress_ms = ms;
   }
   return n;
 }

@@ -58,6 +58,12 @@ function handle(req: http.IncomingMessage, res: http.ServerResponse): void {
     case '/cutoff':
       res.writeHead(200, { ...octets, 'Content-Length': String(gz.length) })
       return void res.write(gz.subarray(0, gz.length >> 1), () => res.destroy())
+    case '/slow': { // a slow link: 1 MB in ten pieces over ~1 s
+      res.writeHead(200, { ...octets, 'Content-Length': String(10 * 100_000) })
+      let n = 0
+      const next = (): void => void (n++ < 10 ? res.write(Buffer.alloc(100_000, 0x42), () => setTimeout(next, 100)) : res.end())
+      return next()
+    }
     case '/garbage':
       return void res.writeHead(200, { ...octets, 'Content-Length': '3000000' }).end(Buffer.alloc(3_000_000, 0x41))
     default:
@@ -128,6 +134,14 @@ test('gunzip --fetch inflates what it downloads and reports the blob digest and 
   assert.equal(verdicts(r), [`blob ${sha(gz)} ${gz.length}`, `${sha(plain)} ${plain.length}`])
   assert.ok(r.report.some((l) => /^progress \d+$/.test(l)), 'progress lines for the progress bar')
   assert.equal(seen, [{ path: '/blob', host: `127.0.0.1:${port}`, auth: 'Bearer t0ken', agent: 'strata/0.1' }])
+})
+
+test('on a slow link progress comes every 200 ms, not only every 4 MiB', async () => {
+  const r = await fetch('gunzip', [url('/slow'), size(1_000_000)])
+  const progress = r.report.filter((l) => l.startsWith('progress ')).map((l) => Number(l.split(' ')[1]))
+  assert.ok(progress.length >= 3, `${progress.length} progress lines for 1 MB over ~1 s`)
+  assert.ok(progress.every((n, i) => n < 1_000_000 || i === progress.length - 1))
+  assert.match(verdicts(r)[0], /^blob sha256:[0-9a-f]{64} 1000000$/)
 })
 
 test('unzstd --fetch does the same for zstd', async () => {
