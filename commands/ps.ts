@@ -4,7 +4,7 @@ import { Strata } from '../src/strata.js'
 import { listContainers } from '../src/runtime/container.js'
 import { withContainers } from '../src/runtime/reconcile.js'
 import { commandText, portsText, statusText } from '../src/runtime/status.js'
-import { ago, table, truncate } from './lib/format.js'
+import { ago, formatRows, table, truncate } from './lib/format.js'
 
 export default class Ps extends StrataCommand {
   static override description = 'list containers (running ones; -a for all)'
@@ -16,6 +16,7 @@ export default class Ps extends StrataCommand {
     json: Flags.boolean({ description: 'print JSON' }),
     last: Flags.integer({ char: 'n', description: 'show the n last created containers (all states)' }),
     latest: Flags.boolean({ char: 'l', description: 'show the latest created container (all states)' }),
+    format: Flags.string({ description: 'Go template per container ({{.Names}} {{.Status}}), "table TEMPLATE", or "json"' }),
   }
 
   async run(): Promise<void> {
@@ -26,6 +27,13 @@ export default class Ps extends StrataCommand {
     if (last !== undefined) rows = rows.slice(0, last)
     else if (!flags.all) rows = rows.filter((c) => c.state === 'running' || c.state === 'paused')
     const id = (x: string): string => (flags['no-trunc'] ? x : x.slice(0, 12))
+    const cmd = (c: (typeof rows)[0]): string => (flags['no-trunc'] ? commandText(c) : truncate(JSON.stringify(commandText(c)), 22))
+    if (flags.format !== undefined) {
+      const fields = rows.map((c) => ({ ID: id(c.id), Image: c.imageName, Command: cmd(c), CreatedAt: new Date(c.created).toISOString(), RunningFor: ago(c.created), Ports: portsText(c), State: c.state, Status: statusText(c), Names: c.name }))
+      const out = formatRows(flags.format, fields, { ID: 'CONTAINER ID', Image: 'IMAGE', Command: 'COMMAND', CreatedAt: 'CREATED AT', RunningFor: 'CREATED', Ports: 'PORTS', State: 'STATE', Status: 'STATUS', Names: 'NAMES' })
+      if (out) this.log(out)
+      return
+    }
     if (flags.json) {
       this.log(JSON.stringify(rows.map((c) => ({ ID: c.id, Image: c.imageName, ImageID: c.image, Command: commandText(c), Created: new Date(c.created).toISOString(), State: c.state, Status: statusText(c), Ports: portsText(c), Names: c.name, ExitCode: c.exitCode ?? null })), null, 2))
       return
@@ -34,7 +42,6 @@ export default class Ps extends StrataCommand {
       if (rows.length) this.log(rows.map((c) => id(c.id)).join('\n'))
       return
     }
-    const cmd = (c: (typeof rows)[0]): string => (flags['no-trunc'] ? commandText(c) : truncate(JSON.stringify(commandText(c)), 22))
     this.log(table(['CONTAINER ID', 'IMAGE', 'COMMAND', 'CREATED', 'STATUS', 'PORTS', 'NAMES'], rows.map((c) => [id(c.id), c.imageName, cmd(c), ago(c.created), statusText(c), portsText(c), c.name])))
   }
 }

@@ -1,4 +1,5 @@
 // Human output: aligned tables, sizes and ages the way Docker prints them.
+import { UsageError } from '../../src/errors.js'
 import { humanDuration } from '../../src/time.js'
 
 export function table(headers: string[], rows: string[][]): string {
@@ -52,4 +53,26 @@ export function progressLine(): { update(text: string): void; done(): void } {
       if (tty && shown) process.stderr.write('\r\x1b[K')
     },
   }
+}
+
+/**
+ * `--format` of a listing, as Docker's: a Go template per row (`{{.Field}}`, `{{json .Field}}`,
+ * `\t` and `\n` escapes), `table TEMPLATE` for aligned columns under their headers, or
+ * `json` for one JSON object per line. Anything else in `{{…}}` is refused, not printed.
+ */
+export function formatRows(format: string, rows: Record<string, unknown>[], headers: Record<string, string>): string {
+  if (format.trim() === 'json') return rows.map((r) => JSON.stringify(r)).join('\n')
+  const tableMode = /^table\s/.test(format)
+  const tmpl = (tableMode ? format.replace(/^table\s+/, '') : format).replace(/\\t/g, '\t').replace(/\\n/g, '\n')
+  const fields: string[] = []
+  const unsupported = tmpl.replace(/\{\{\s*(?:json\s+)?\.(\w+)\s*\}\}/g, (_, f: string) => (fields.push(f), '')).match(/\{\{.*?\}\}/)
+  if (unsupported) throw new UsageError(`--format: ${unsupported[0]} is not supported (fields: {{.Name}} or {{json .Name}}; also "table …" and "json")`)
+  const unknown = fields.find((f) => !(f in headers))
+  if (unknown) throw new UsageError(`--format: no field ${unknown} (there are ${Object.keys(headers).join(', ')})`)
+  const render = (r: Record<string, unknown>): string => tmpl.replace(/\{\{\s*(json\s+)?\.(\w+)\s*\}\}/g, (_, json: string | undefined, f: string) => (json ? JSON.stringify(r[f]) : String(r[f] ?? '')))
+  if (!tableMode) return rows.map(render).join('\n')
+  // columns are the tab-separated parts, aligned as Docker's tabwriter aligns them
+  const header = tmpl.replace(/\{\{\s*(?:json\s+)?\.(\w+)\s*\}\}/g, (_, f: string) => headers[f])
+  const lines = [header, ...rows.map(render)].map((l) => l.split('\t'))
+  return table(lines[0], lines.slice(1))
 }

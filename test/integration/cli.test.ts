@@ -57,4 +57,23 @@ test("Docker's management-command forms (`image pull`, `container run`…) are t
   }
 })
 
+test('ps and images take --format as Docker does: a template per row, "table …" with headers, "json"; other templates are refused', () => {
+  ok(strata(['run', '--name', 'fmt', 'base', 'true'], { env }))
+  const id = JSON.parse(ok(strata(['inspect', 'base'], { env })))[0].Id.slice(0, 12)
+  assert.match(ok(strata(['images', '--format', '{{.Repository}}:{{.Tag}} {{.ID}}'], { env })), new RegExp(`^base:latest ${id}$`, 'm'))
+  const tableOut = ok(strata(['images', '--format', 'table {{.Repository}}\\t{{.Tag}}'], { env })).split('\n')
+  assert.match(tableOut[0], /^REPOSITORY +TAG$/)
+  assert.ok(tableOut.some((l) => /^base +latest$/.test(l)), tableOut.join('|'))
+  const json = ok(strata(['images', '--format', 'json'], { env })).trim().split('\n').map((l) => JSON.parse(l))
+  assert.ok(json.some((j) => j.Repository === 'base' && j.Tag === 'latest' && j.ID === id))
+  assert.match(ok(strata(['ps', '-a', '--format', '{{.Names}}|{{.State}}|{{json .Status}}'], { env })), /^fmt\|exited\|"Exited \(0\) .+ ago"$/m)
+  assert.match(ok(strata(['ps', '-a', '--format', 'table {{.Names}}\\t{{.State}}'], { env })).split('\n')[0], /^NAMES +STATE$/)
+  for (const [fmt, why] of [['{{upper .Names}}', /\{\{upper \.Names\}\} is not supported/], ['{{.Nmes}}', /no field Nmes/]] as const) {
+    const r = strata(['ps', '--format', fmt], { env })
+    assert.is(r.code, 125)
+    assert.match(r.stderr, why)
+  }
+  ok(strata(['rm', 'fmt'], { env }))
+})
+
 test.run()
