@@ -38,6 +38,15 @@ export const containerFlags = {
   'stop-signal': Flags.string({ description: 'signal to stop the container' }),
   pull: Flags.string({ options: ['missing', 'always', 'never'], default: 'missing', description: 'pull the image before running: missing (Docker\'s default), always, never' }),
   platform: Flags.string({ description: 'what a pull of the image takes from a multi-platform image, os/arch[/variant] (default: this machine\'s)' }),
+  label: Flags.string({ char: 'l', multiple: true, description: 'set a label on the container: KEY=VALUE' }),
+  'label-file': Flags.string({ multiple: true, description: 'read labels from a file of KEY=VALUE lines' }),
+  expose: Flags.string({ multiple: true, description: 'expose a port or a range (80, 53/udp, 8000-8002) without publishing it (-P publishes it)' }),
+  tmpfs: Flags.string({ multiple: true, description: 'mount a tmpfs: PATH[:OPTIONS] (noexec,nosuid,nodev unless OPTIONS say otherwise; e.g. /run:rw,size=64m)' }),
+  'shm-size': Flags.string({ description: 'size of /dev/shm (default 64m)' }),
+  ulimit: Flags.string({ multiple: true, description: 'set a resource limit: NAME=SOFT[:HARD] (e.g. nofile=1024:2048)' }),
+  'group-add': Flags.string({ multiple: true, description: 'add a supplementary group (a gid, or a name in the image\'s /etc/group)' }),
+  'stop-timeout': Flags.integer({ description: 'seconds `stop` waits before SIGKILL (default 10)', min: 0 }),
+  restart: Flags.string({ description: 'restart policy: only `no` (Strata has no daemon to restart containers; use systemd)' }),
 }
 
 type Parsed = { [K in keyof typeof containerFlags]?: unknown }
@@ -83,5 +92,14 @@ export function createOptions(flags: Parsed, image: string, cmd: string[]): Crea
     stopSignal: f['stop-signal'],
     pull: f.pull,
     ...(f.platform ? { platform: parsePlatform(f.platform) } : {}),
+    labels: f.label,
+    labelFiles: f['label-file'],
+    expose: f.expose,
+    tmpfs: f.tmpfs,
+    shmSize: f['shm-size'],
+    ulimits: f.ulimit,
+    groupAdd: f['group-add'],
+    stopTimeout: f['stop-timeout'],
+    restart: f.restart,
   }
 }

@@ -106,6 +106,8 @@ export async function writeBundle(s: Strata, rec: ContainerRecord, opts: BundleO
     memory: rec.host.memory,
     cpus: rec.host.cpus,
     pidsLimit: rec.host.pidsLimit,
+    shmSize: rec.host.shmSize,
+    rlimits: rec.host.ulimits,
     cgroupsPath: `/strata/${rec.id}`,
     network,
     annotations,

@@ -28,6 +28,8 @@ export interface RunConfig {
   /** the image's config at create time (inspect shows it) */
   labels: Record<string, string>
   exposedPorts: string[]
+  /** --stop-timeout: seconds `stop` waits before SIGKILL (10 when absent) */
+  stopTimeout?: number
 }
 
 export interface MountRecord {
@@ -58,6 +60,16 @@ export interface HostConfig {
   files: MountSpec[]
   /** network details filled in by the networking code (addresses, ports, aliases) */
   net?: Record<string, unknown>
+  /** --shm-size in bytes (64 MiB when absent) */
+  shmSize?: number
+  /** --ulimit, as OCI rlimits */
+  ulimits?: Rlimit[]
+}
+
+export interface Rlimit {
+  type: string
+  soft: number
+  hard: number
 }
 
 export interface ContainerRecord {

@@ -3,6 +3,7 @@
 // record it. The record is written before anything runs, marked `startingBy` this
 // process, so a CLI killed half-way is cleaned up by the next command (see reconcile.ts).
 import * as fs from 'node:fs'
+import { posix } from 'node:path'
 import { Conflict, StrataError, UsageError } from '../errors.js'
 import { resolveOrPull, type PullPolicy } from '../image/resolve.js'
 import type { Platform } from '../oci/platform.js'
@@ -12,10 +13,10 @@ import { isValidName, normalizeName } from '../refs/names.js'
 import type { ImageConfig } from '../store/encoding.js'
 import type { Strata } from '../strata.js'
 import {
-  type ContainerRecord, type HostConfig, type MountRecord, NAME_RE, findContainer, newContainerId, paths, randomName,
+  type ContainerRecord, type HostConfig, type MountRecord, type Rlimit, NAME_RE, findContainer, newContainerId, paths, randomName,
 } from './container.js'
 import { capabilitySet, containerArgs, containerEnv, type MountSpec } from './spec.js'
-import { resolveUser } from './user.js'
+import { resolveGroup, resolveUser } from './user.js'
 import { materializeMounts, parseMountFlag, parseVolumeFlag } from './volumes.js'
 import type { Tx } from '../events/log.js'
 import { initialEtcFiles } from '../net/etc-files.js'
@@ -56,6 +57,21 @@ export interface CreateOptions {
   pull?: PullPolicy
   /** what a pull of the image takes from a multi-platform image (`--platform`) */
   platform?: Platform
+  /** -l/--label K=V, and --label-file files of such lines */
+  labels?: string[]
+  labelFiles?: string[]
+  /** --expose PORT[-PORT][/PROTO] */
+  expose?: string[]
+  /** --tmpfs PATH[:OPTIONS] */
+  tmpfs?: string[]
+  shmSize?: string
+  /** --ulimit NAME=SOFT[:HARD] */
+  ulimits?: string[]
+  /** --group-add GROUP (a gid, or a name in the image's /etc/group) */
+  groupAdd?: string[]
+  stopTimeout?: number
+  /** --restart: only `no`; a policy needs a process that outlives the CLI */
+  restart?: string
 }
 
 /** Docker's memory sizes: 512m, 1g, 100k, 123 (bytes). */
@@ -64,6 +80,51 @@ export function parseBytes(s: string): number {
   if (!m) throw new UsageError(`invalid size ${JSON.stringify(s)}: use e.g. 512m, 1g`)
   const mult = { '': 1, b: 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3, t: 1024 ** 4 }[m[2].toLowerCase() as 'k']
   return Math.floor(Number(m[1]) * mult)
+}
+
+const RLIMITS = ['as', 'core', 'cpu', 'data', 'fsize', 'locks', 'memlock', 'msgqueue', 'nice', 'nofile', 'nproc', 'rss', 'rtprio', 'rttime', 'sigpending', 'stack']
+
+/** --ulimit NAME=SOFT[:HARD], as Docker reads it (HARD defaults to SOFT). */
+export function parseUlimit(s: string): Rlimit {
+  const m = /^([a-z]+)=(\d+)(?::(\d+))?$/.exec(s.trim())
+  if (!m || !RLIMITS.includes(m[1])) throw new UsageError(`invalid --ulimit ${JSON.stringify(s)}: use NAME=SOFT[:HARD] with NAME one of ${RLIMITS.join(', ')}`)
+  const soft = Number(m[2])
+  const hard = m[3] !== undefined ? Number(m[3]) : soft
+  if (soft > hard) throw new UsageError(`invalid --ulimit ${JSON.stringify(s)}: the soft limit ${soft} is above the hard limit ${hard}`)
+  return { type: `RLIMIT_${m[1].toUpperCase()}`, soft, hard }
+}
+
+/** --expose 80, 53/udp, 8000-8002: the ports as ExposedPorts keys (80/tcp…). */
+export function exposedPorts(specs: string[]): string[] {
+  const out: string[] = []
+  for (const spec of specs) {
+    const m = /^(\d+)(?:-(\d+))?(?:\/(tcp|udp|sctp))?$/.exec(spec.trim())
+    if (!m || Number(m[1]) < 1 || Number(m[2] ?? m[1]) > 65535 || Number(m[2] ?? m[1]) < Number(m[1])) throw new UsageError(`invalid --expose ${JSON.stringify(spec)}: use PORT[-PORT][/tcp|udp|sctp]`)
+    for (let p = Number(m[1]); p <= Number(m[2] ?? m[1]); p++) out.push(`${p}/${m[3] ?? 'tcp'}`)
+  }
+  return out
+}
+
+/** --tmpfs PATH[:OPTIONS]: Docker mounts it noexec, nosuid and nodev unless the options say otherwise. */
+export function parseTmpfsFlag(spec: string): MountRecord {
+  const colon = spec.indexOf(':')
+  const destination = posix.normalize(colon < 0 ? spec : spec.slice(0, colon))
+  if (!destination.startsWith('/')) throw new UsageError(`invalid --tmpfs ${JSON.stringify(spec)}: the path must be absolute`)
+  const given = colon < 0 ? [] : spec.slice(colon + 1).split(',').filter(Boolean)
+  const rw = !given.includes('ro')
+  const overrides = (o: string): boolean => given.some((g) => g === o || (o === 'noexec' && g === 'exec') || (o === 'nosuid' && g === 'suid') || (o === 'nodev' && g === 'dev'))
+  const options = [...['noexec', 'nosuid', 'nodev'].filter((o) => !overrides(o)), ...given.filter((g) => g !== 'ro' && g !== 'rw')]
+  return { type: 'tmpfs', source: '', destination, rw, options }
+}
+
+/** -l K=V and --label-file lines over the image's labels. */
+function containerLabels(imageLabels: Record<string, string> | undefined, flags: string[], files: string[]): Record<string, string> {
+  const out = { ...(imageLabels ?? {}) }
+  for (const l of [...files.flatMap(readEnvFile), ...flags]) {
+    const eq = l.indexOf('=')
+    out[eq < 0 ? l : l.slice(0, eq)] = eq < 0 ? '' : l.slice(eq + 1)
+  }
+  return out
 }
 
 export function readEnvFile(path: string): string[] {
@@ -89,9 +150,16 @@ function hostConfig(o: CreateOptions): Omit<HostConfig, 'mounts' | 'files'> {
   if (cpus !== undefined && !(cpus > 0)) throw new UsageError(`invalid --cpus ${JSON.stringify(o.cpus)}: use a positive number such as 0.5`)
   const runtime = (o.runtime ?? 'strata') as HostConfig['runtime']
   if (!['strata', 'crun', 'runc'].includes(runtime)) throw new UsageError(`unknown runtime ${JSON.stringify(o.runtime)}: use strata, crun or runc`)
+  if (o.restart !== undefined && o.restart !== 'no') {
+    throw new UsageError(`--restart ${o.restart}: Strata has no daemon to restart a container when it exits or the machine boots; run it under systemd (Restart=${o.restart.startsWith('on-failure') ? 'on-failure' : 'always'}) or a shell loop`)
+  }
+  const shmSize = o.shmSize !== undefined ? parseBytes(o.shmSize) : undefined
+  if (shmSize !== undefined && shmSize < 1024) throw new UsageError(`invalid --shm-size ${JSON.stringify(o.shmSize)}: it must be at least 1k`)
   return {
     memory,
     cpus,
+    ...(shmSize !== undefined ? { shmSize } : {}),
+    ...(o.ulimits?.length ? { ulimits: o.ulimits.map(parseUlimit) } : {}),
     pidsLimit: o.pidsLimit && o.pidsLimit > 0 ? o.pidsLimit : undefined,
     readOnly: o.readOnly ?? false,
     caps,
@@ -159,6 +227,7 @@ export async function createContainer(s: Strata, o: CreateOptions, opts: { start
       ...(await volumesFrom(tx, o.volumesFrom ?? [])),
       ...(o.volumes ?? []).map(parseVolumeFlag),
       ...(o.mounts ?? []).map(parseMountFlag),
+      ...(o.tmpfs ?? []).map(parseTmpfsFlag),
     ]
     // the image's VOLUMEs become anonymous volumes unless something else is mounted there
     for (const v of o.imageVolumes === false ? [] : Object.keys(ic.Volumes ?? {})) {
@@ -190,13 +259,14 @@ export async function createContainer(s: Strata, o: CreateOptions, opts: { start
         user: userSpec,
         uid: user.uid,
         gid: user.gid,
-        additionalGids: user.additionalGids,
+        additionalGids: [...new Set([...user.additionalGids, ...(o.groupAdd ?? []).map((g) => resolveGroup(s.objects, commit.tree, g))])],
         hostname,
         tty: o.tty ?? false,
         interactive: o.interactive ?? false,
         stopSignal: o.stopSignal ?? ic.StopSignal ?? 'SIGTERM',
-        labels: ic.Labels ?? {},
-        exposedPorts: Object.keys(ic.ExposedPorts ?? {}),
+        labels: containerLabels(ic.Labels, o.labels ?? [], o.labelFiles ?? []),
+        exposedPorts: [...new Set([...Object.keys(ic.ExposedPorts ?? {}), ...exposedPorts(o.expose ?? [])])],
+        ...(o.stopTimeout !== undefined ? { stopTimeout: o.stopTimeout } : {}),
       },
       host: { ...host, mounts, files, net: net as unknown as Record<string, unknown> },
     }

@@ -232,7 +232,7 @@ export async function stopContainer(s: Strata, ref: string, timeoutSec?: number)
     try {
       process.kill(pid, signalNumber(rec.config.stopSignal))
     } catch {}
-    const t = timeoutSec ?? 10
+    const t = timeoutSec ?? rec.config.stopTimeout ?? 10
     if (!(await waitExit(s, rec.id, t * 1000))) {
       try {
         process.kill(pid, 'SIGKILL')

@@ -58,6 +58,9 @@ export interface SpecInput {
   memory?: number
   cpus?: number
   pidsLimit?: number
+  /** /dev/shm's size in bytes (Docker's 64 MiB when absent) */
+  shmSize?: number
+  rlimits?: { type: string; soft: number; hard: number }[]
   cgroupsPath: string
   /** a network namespace to join (path), or 'new' for an isolated one, or 'host' */
   network: { mode: 'new' } | { mode: 'host' } | { mode: 'path'; path: string }
@@ -81,12 +84,12 @@ export function capabilitySet(opts: { add?: string[]; drop?: string[]; privilege
 }
 
 /** The standard mounts every Linux container gets (what runc's `spec` and Docker give). */
-function standardMounts(privileged: boolean): MountSpec[] {
+function standardMounts(privileged: boolean, shmSize = 64 * 1024 * 1024): MountSpec[] {
   return [
     { destination: '/proc', type: 'proc', source: 'proc', options: ['nosuid', 'noexec', 'nodev'] },
     { destination: '/dev', type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'strictatime', 'mode=755', 'size=65536k'] },
     { destination: '/dev/pts', type: 'devpts', source: 'devpts', options: ['nosuid', 'noexec', 'newinstance', 'ptmxmode=0666', 'mode=0620', 'gid=5'] },
-    { destination: '/dev/shm', type: 'tmpfs', source: 'shm', options: ['nosuid', 'noexec', 'nodev', 'mode=1777', 'size=65536k'] },
+    { destination: '/dev/shm', type: 'tmpfs', source: 'shm', options: ['nosuid', 'noexec', 'nodev', 'mode=1777', `size=${Math.ceil(shmSize / 1024)}k`] },
     { destination: '/dev/mqueue', type: 'mqueue', source: 'mqueue', options: ['nosuid', 'noexec', 'nodev'] },
     { destination: '/sys', type: 'sysfs', source: 'sysfs', options: ['nosuid', 'noexec', 'nodev', privileged ? 'rw' : 'ro'] },
   ]
@@ -122,10 +125,11 @@ export function buildSpec(i: SpecInput): Record<string, unknown> {
       cwd: proc.cwd,
       capabilities: { bounding: caps, effective: caps, permitted: caps, inheritable: [], ambient: [] },
       noNewPrivileges: !i.privileged,
+      ...(i.rlimits?.length ? { rlimits: i.rlimits } : {}),
     },
     root: { path: i.rootPath, readonly: i.readOnly },
     hostname: i.hostname,
-    mounts: [...standardMounts(i.privileged), ...i.mounts],
+    mounts: [...standardMounts(i.privileged, i.shmSize), ...i.mounts],
     linux,
     annotations: i.annotations,
   }

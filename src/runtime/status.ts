@@ -69,6 +69,9 @@ export function inspectContainer(c: ContainerRecord, extra: { pid?: number; logP
       Runtime: c.host.runtime,
       NetworkMode: c.host.network,
       CapAdd: c.host.caps,
+      ShmSize: c.host.shmSize ?? 64 * 1024 * 1024,
+      Ulimits: (c.host.ulimits ?? []).map((u) => ({ Name: u.type.replace(/^RLIMIT_/, '').toLowerCase(), Soft: u.soft, Hard: u.hard })),
+      GroupAdd: c.config.additionalGids.map(String),
     },
     Mounts: c.host.mounts.map((m) => ({ Type: m.type, Name: m.name, Source: m.source, Destination: m.destination, RW: m.rw })),
     Config: {
@@ -82,6 +85,7 @@ export function inspectContainer(c: ContainerRecord, extra: { pid?: number; logP
       WorkingDir: c.config.cwd,
       Labels: c.config.labels,
       StopSignal: c.config.stopSignal,
+      ...(c.config.stopTimeout !== undefined ? { StopTimeout: c.config.stopTimeout } : {}),
       ExposedPorts: Object.fromEntries(c.config.exposedPorts.map((p) => [p, {}])),
     },
     GraphDriver: { Name: 'overlay', Data: { UpperDir: extra.upper } },

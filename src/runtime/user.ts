@@ -58,3 +58,11 @@ export function resolveUser(store: ObjectStore, tree: string, spec: string): Res
     : []
   return { uid, gid: gid ?? 0, additionalGids, home }
 }
+
+/** --group-add: a gid as it is, or a group name from the image's /etc/group (Docker's rule). */
+export function resolveGroup(store: ObjectStore, tree: string, group: string): number {
+  if (/^\d+$/.test(group)) return Number(group)
+  const g = rows(readImageFile(store, tree, 'etc/group')).find((r) => r[0] === group)
+  if (!g) throw new StrataError(`unable to find group ${group}: no matching entries in group file`, 125)
+  return Number(g[2])
+}

@@ -149,6 +149,38 @@ test('detached containers: ps, logs, exec, top, stats, pause, stop, start, wait,
   assert.is(strata(['logs', 'tocker'], { env }).code, 125)
 })
 
+test("Docker's other run flags: --tmpfs, --shm-size, --ulimit, --group-add, -l/--label-file, --expose, --stop-timeout; --restart only `no`", () => {
+  const out = ok(run('--rm', '--tmpfs', '/scratch:size=1m', '--tmpfs', '/x:exec', '--shm-size', '8m', '--ulimit', 'nofile=512:1024', '--group-add', '10', '--restart', 'no', 'base', 'sh', '-c',
+    'ulimit -n; ulimit -Hn; id -G; grep " /scratch " /proc/mounts; grep " /x " /proc/mounts; grep " /dev/shm " /proc/mounts')).trim().split('\n')
+  assert.equal(out.slice(0, 3), ['512', '1024', '0 10'])
+  assert.match(out[3], /^tmpfs \/scratch tmpfs rw,nosuid,nodev,noexec,\S*size=1024k/)
+  assert.not.match(out[4], /noexec/, '--tmpfs PATH:exec lifts the noexec default')
+  assert.match(out[5], /^shm \/dev\/shm tmpfs \S*size=8192k/)
+  const labels = join(t.root, 'labels')
+  fs.writeFileSync(labels, 'from.file=1\n# a comment\n')
+  ok(strata(['create', '--name', 'flags', '-l', 'a=b', '--label', 'c=d', '--label-file', labels, '--expose', '8080', '--expose', '9000-9001/udp', '--stop-timeout', '1', 'base', 'sh', '-c', 'trap "" TERM; while true; do sleep 1; done'], { env }))
+  const c = JSON.parse(ok(strata(['inspect', 'flags'], { env })))[0]
+  assert.equal(c.Config.Labels, { a: 'b', c: 'd', 'from.file': '1' })
+  assert.equal(Object.keys(c.Config.ExposedPorts).sort(), ['8080/tcp', '9000/udp', '9001/udp'])
+  assert.is(c.Config.StopTimeout, 1)
+  ok(strata(['start', 'flags'], { env }))
+  const t0 = Date.now()
+  ok(strata(['stop', 'flags'], { env })) // it ignores SIGTERM: killed after its own 1 s, not the default 10
+  assert.ok(Date.now() - t0 < 6000, `stop took ${Date.now() - t0} ms`)
+  ok(strata(['rm', 'flags'], { env }))
+  for (const [args, why] of [
+    [['--restart', 'always'], /--restart always: Strata has no daemon to restart a container/],
+    [['--ulimit', 'nofile=10:5'], /soft limit 10 is above the hard limit 5/],
+    [['--ulimit', 'files=10'], /invalid --ulimit "files=10"/],
+    [['--expose', '70000'], /invalid --expose "70000"/],
+    [['--group-add', 'no-such-group'], /unable to find group no-such-group/],
+  ] as const) {
+    const r = strata(['run', '--rm', ...args, 'base', 'true'], { env })
+    assert.is(r.code, 125, args.join(' '))
+    assert.match(r.stderr, why)
+  }
+})
+
 test('container prune removes every stopped container and leaves running ones', () => {
   ok(strata(['container', 'prune', '-f'], { env })) // what earlier tests left stopped
   ok(run('--name', 'done1', 'base', 'true'))
