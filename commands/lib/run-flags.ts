@@ -47,6 +47,7 @@ export const containerFlags = {
   'group-add': Flags.string({ multiple: true, description: 'add a supplementary group (a gid, or a name in the image\'s /etc/group)' }),
   'stop-timeout': Flags.integer({ description: 'seconds `stop` waits before SIGKILL (default 10)', min: 0 }),
   restart: Flags.string({ description: 'restart policy: only `no` (Strata has no daemon to restart containers; use systemd)' }),
+  'security-opt': Flags.string({ multiple: true, description: 'seccomp=unconfined, no-new-privileges[:true|false] (apparmor=unconfined and label=disable are accepted: no LSM profile is loaded)' }),
 }
 
 type Parsed = { [K in keyof typeof containerFlags]?: unknown }
@@ -101,5 +102,6 @@ export function createOptions(flags: Parsed, image: string, cmd: string[]): Crea
     groupAdd: f['group-add'],
     stopTimeout: f['stop-timeout'],
     restart: f.restart,
+    securityOpt: f['security-opt'],
   }
 }

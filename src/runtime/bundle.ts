@@ -85,6 +85,7 @@ export async function writeBundle(s: Strata, rec: ContainerRecord, opts: BundleO
     'org.strata.container-id': rec.id,
   }
   if (opts.exitCommand) annotations['org.strata.exit-command'] = JSON.stringify(opts.exitCommand)
+  if (rec.host.seccompUnconfined) annotations['org.strata.seccomp'] = 'unconfined'
   const network = rec.host.network === 'host' ? { mode: 'host' as const } : opts.netnsPath ? { mode: 'path' as const, path: opts.netnsPath } : { mode: 'new' as const }
   const spec = buildSpec({
     process: {
@@ -108,6 +109,7 @@ export async function writeBundle(s: Strata, rec: ContainerRecord, opts: BundleO
     pidsLimit: rec.host.pidsLimit,
     shmSize: rec.host.shmSize,
     rlimits: rec.host.ulimits,
+    ...(rec.host.noNewPrivileges !== undefined ? { noNewPrivileges: rec.host.noNewPrivileges } : {}),
     cgroupsPath: `/strata/${rec.id}`,
     network,
     annotations,

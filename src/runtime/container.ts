@@ -64,6 +64,12 @@ export interface HostConfig {
   shmSize?: number
   /** --ulimit, as OCI rlimits */
   ulimits?: Rlimit[]
+  /** --security-opt as given (inspect shows it), and what it changes */
+  securityOpt?: string[]
+  /** no-new-privileges; absent: on unless privileged */
+  noNewPrivileges?: boolean
+  /** seccomp=unconfined: no seccomp filter */
+  seccompUnconfined?: boolean
 }
 
 export interface Rlimit {

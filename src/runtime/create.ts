@@ -72,6 +72,8 @@ export interface CreateOptions {
   stopTimeout?: number
   /** --restart: only `no`; a policy needs a process that outlives the CLI */
   restart?: string
+  /** --security-opt: seccomp=unconfined, no-new-privileges[:true|false], and the LSM options Strata has nothing to do for */
+  securityOpt?: string[]
 }
 
 /** Docker's memory sizes: 512m, 1g, 100k, 123 (bytes). */
@@ -92,6 +94,28 @@ export function parseUlimit(s: string): Rlimit {
   const hard = m[3] !== undefined ? Number(m[3]) : soft
   if (soft > hard) throw new UsageError(`invalid --ulimit ${JSON.stringify(s)}: the soft limit ${soft} is above the hard limit ${hard}`)
   return { type: `RLIMIT_${m[1].toUpperCase()}`, soft, hard }
+}
+
+/**
+ * --security-opt, as Docker reads it: `seccomp=unconfined` drops the seccomp filter,
+ * `no-new-privileges[:true|false]` sets that bit (on by default here, unless privileged).
+ * Strata loads no AppArmor or SELinux profile, so `apparmor=unconfined` and
+ * `label=disable` say what is already true; a profile to load is refused.
+ */
+export function parseSecurityOpts(opts: string[]): { noNewPrivileges?: boolean; seccompUnconfined?: boolean } {
+  const out: { noNewPrivileges?: boolean; seccompUnconfined?: boolean } = {}
+  for (const raw of opts) {
+    const o = raw.trim()
+    const sep = o.search(/[=:]/)
+    const key = sep < 0 ? o : o.slice(0, sep)
+    const value = sep < 0 ? '' : o.slice(sep + 1)
+    if (key === 'no-new-privileges' && ['', 'true', 'false'].includes(value)) out.noNewPrivileges = value !== 'false'
+    else if (key === 'seccomp' && value === 'unconfined') out.seccompUnconfined = true
+    else if ((key === 'apparmor' && value === 'unconfined') || (key === 'label' && value === 'disable')) continue
+    else if (key === 'seccomp' || key === 'apparmor' || key === 'label') throw new UsageError(`--security-opt ${o}: Strata applies its built-in seccomp list and no LSM profile; it accepts seccomp=unconfined, apparmor=unconfined and label=disable`)
+    else throw new UsageError(`invalid --security-opt ${JSON.stringify(o)}: use seccomp=unconfined, no-new-privileges[:true|false], apparmor=unconfined or label=disable`)
+  }
+  return out
 }
 
 /** --expose 80, 53/udp, 8000-8002: the ports as ExposedPorts keys (80/tcp…). */
@@ -160,6 +184,7 @@ function hostConfig(o: CreateOptions): Omit<HostConfig, 'mounts' | 'files'> {
     cpus,
     ...(shmSize !== undefined ? { shmSize } : {}),
     ...(o.ulimits?.length ? { ulimits: o.ulimits.map(parseUlimit) } : {}),
+    ...(o.securityOpt?.length ? { securityOpt: o.securityOpt, ...parseSecurityOpts(o.securityOpt) } : {}),
     pidsLimit: o.pidsLimit && o.pidsLimit > 0 ? o.pidsLimit : undefined,
     readOnly: o.readOnly ?? false,
     caps,

@@ -40,7 +40,7 @@ export async function execInContainer(s: Strata, ref: string, o: ExecOptions): P
     env: [...env.values()],
     cwd: o.workdir ?? rec.config.cwd,
     capabilities: caps ? { bounding: caps, effective: caps, permitted: caps, inheritable: [], ambient: [] } : undefined,
-    noNewPrivileges: !(o.privileged || rec.host.privileged),
+    noNewPrivileges: o.privileged || rec.host.privileged ? false : (rec.host.noNewPrivileges ?? true),
   }
   const file = join(paths(s, rec.id).dir, `exec-${process.pid}-${Date.now()}.json`)
   fs.writeFileSync(file, JSON.stringify(proc))

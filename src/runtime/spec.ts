@@ -61,6 +61,8 @@ export interface SpecInput {
   /** /dev/shm's size in bytes (Docker's 64 MiB when absent) */
   shmSize?: number
   rlimits?: { type: string; soft: number; hard: number }[]
+  /** absent: on unless privileged */
+  noNewPrivileges?: boolean
   cgroupsPath: string
   /** a network namespace to join (path), or 'new' for an isolated one, or 'host' */
   network: { mode: 'new' } | { mode: 'host' } | { mode: 'path'; path: string }
@@ -124,7 +126,7 @@ export function buildSpec(i: SpecInput): Record<string, unknown> {
       env: proc.env,
       cwd: proc.cwd,
       capabilities: { bounding: caps, effective: caps, permitted: caps, inheritable: [], ambient: [] },
-      noNewPrivileges: !i.privileged,
+      noNewPrivileges: i.noNewPrivileges ?? !i.privileged,
       ...(i.rlimits?.length ? { rlimits: i.rlimits } : {}),
     },
     root: { path: i.rootPath, readonly: i.readOnly },

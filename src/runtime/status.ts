@@ -72,6 +72,7 @@ export function inspectContainer(c: ContainerRecord, extra: { pid?: number; logP
       ShmSize: c.host.shmSize ?? 64 * 1024 * 1024,
       Ulimits: (c.host.ulimits ?? []).map((u) => ({ Name: u.type.replace(/^RLIMIT_/, '').toLowerCase(), Soft: u.soft, Hard: u.hard })),
       GroupAdd: c.config.additionalGids.map(String),
+      SecurityOpt: c.host.securityOpt ?? null,
     },
     Mounts: c.host.mounts.map((m) => ({ Type: m.type, Name: m.name, Source: m.source, Destination: m.destination, RW: m.rw })),
     Config: {

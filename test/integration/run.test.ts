@@ -149,7 +149,7 @@ test('detached containers: ps, logs, exec, top, stats, pause, stop, start, wait,
   assert.is(strata(['logs', 'tocker'], { env }).code, 125)
 })
 
-test("Docker's other run flags: --tmpfs, --shm-size, --ulimit, --group-add, -l/--label-file, --expose, --stop-timeout; --restart only `no`", () => {
+test("Docker's other run flags: --tmpfs, --shm-size, --ulimit, --group-add, -l/--label-file, --expose, --stop-timeout, --security-opt; --restart only `no`", () => {
   const out = ok(run('--rm', '--tmpfs', '/scratch:size=1m', '--tmpfs', '/x:exec', '--shm-size', '8m', '--ulimit', 'nofile=512:1024', '--group-add', '10', '--restart', 'no', 'base', 'sh', '-c',
     'ulimit -n; ulimit -Hn; id -G; grep " /scratch " /proc/mounts; grep " /x " /proc/mounts; grep " /dev/shm " /proc/mounts')).trim().split('\n')
   assert.equal(out.slice(0, 3), ['512', '1024', '0 10'])
@@ -168,7 +168,13 @@ test("Docker's other run flags: --tmpfs, --shm-size, --ulimit, --group-add, -l/-
   ok(strata(['stop', 'flags'], { env })) // it ignores SIGTERM: killed after its own 1 s, not the default 10
   assert.ok(Date.now() - t0 < 6000, `stop took ${Date.now() - t0} ms`)
   ok(strata(['rm', 'flags'], { env }))
+  const status = (...args: string[]): string => ok(run('--rm', ...args, 'base', 'sh', '-c', 'grep -E "^(NoNewPrivs|Seccomp):" /proc/self/status | tr -s "\\t\\n" " "')).trim()
+  assert.is(status(), 'NoNewPrivs: 1 Seccomp: 2')
+  assert.is(status('--security-opt', 'seccomp=unconfined'), 'NoNewPrivs: 1 Seccomp: 0')
+  assert.is(status('--security-opt', 'no-new-privileges:false', '--security-opt', 'apparmor=unconfined', '--security-opt', 'label=disable'), 'NoNewPrivs: 0 Seccomp: 2')
   for (const [args, why] of [
+    [['--security-opt', 'seccomp=/profile.json'], /Strata applies its built-in seccomp list and no LSM profile/],
+    [['--security-opt', 'apparmor=docker-default'], /Strata applies its built-in seccomp list and no LSM profile/],
     [['--restart', 'always'], /--restart always: Strata has no daemon to restart a container/],
     [['--ulimit', 'nofile=10:5'], /soft limit 10 is above the hard limit 5/],
     [['--ulimit', 'files=10'], /invalid --ulimit "files=10"/],
