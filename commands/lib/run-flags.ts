@@ -47,6 +47,7 @@ export const containerFlags = {
   'group-add': Flags.string({ multiple: true, description: 'add a supplementary group (a gid, or a name in the image\'s /etc/group)' }),
   'stop-timeout': Flags.integer({ description: 'seconds `stop` waits before SIGKILL (default 10)', min: 0 }),
   restart: Flags.string({ description: 'restart policy: only `no` (Strata has no daemon to restart containers; use systemd)' }),
+  device: Flags.string({ multiple: true, description: 'give the container a host device: HOST[:CONTAINER][:PERMISSIONS] (e.g. /dev/fuse, /dev/ttyUSB0:/dev/modem:rw)' }),
   'security-opt': Flags.string({ multiple: true, description: 'seccomp=unconfined, no-new-privileges[:true|false] (apparmor=unconfined and label=disable are accepted: no LSM profile is loaded)' }),
 }
 
@@ -103,5 +104,6 @@ export function createOptions(flags: Parsed, image: string, cmd: string[]): Crea
     stopTimeout: f['stop-timeout'],
     restart: f.restart,
     securityOpt: f['security-opt'],
+    devices: f.device,
   }
 }

@@ -23,6 +23,8 @@ export function mountSpecs(rec: ContainerRecord): MountSpec[] {
     if (m.type === 'tmpfs') out.push({ destination: m.destination, type: 'tmpfs', source: 'tmpfs', options: [...(m.options ?? []), m.rw ? 'rw' : 'ro'] })
     else out.push({ destination: m.destination, type: 'bind', source: m.source, options: ['rbind', 'rprivate', m.rw ? 'rw' : 'ro'] })
   }
+  // --device: the node itself, bind-mounted (the devices cgroup allows it, see buildSpec)
+  for (const d of rec.host.devices ?? []) out.push({ destination: d.container, type: 'bind', source: d.host, options: ['bind', 'rprivate', 'rw'] })
   return out
 }
 
@@ -109,6 +111,7 @@ export async function writeBundle(s: Strata, rec: ContainerRecord, opts: BundleO
     pidsLimit: rec.host.pidsLimit,
     shmSize: rec.host.shmSize,
     rlimits: rec.host.ulimits,
+    devices: rec.host.devices,
     ...(rec.host.noNewPrivileges !== undefined ? { noNewPrivileges: rec.host.noNewPrivileges } : {}),
     cgroupsPath: `/strata/${rec.id}`,
     network,

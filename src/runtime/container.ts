@@ -70,6 +70,18 @@ export interface HostConfig {
   noNewPrivileges?: boolean
   /** seccomp=unconfined: no seccomp filter */
   seccompUnconfined?: boolean
+  /** --device: host device nodes bind-mounted in, and allowed by the devices cgroup */
+  devices?: DeviceRecord[]
+}
+
+export interface DeviceRecord {
+  host: string
+  container: string
+  type: 'c' | 'b'
+  major: number
+  minor: number
+  /** cgroup permissions: some of r, w, m */
+  access: string
 }
 
 export interface Rlimit {

@@ -5,6 +5,7 @@
 import * as fs from 'node:fs'
 import { posix } from 'node:path'
 import { Conflict, StrataError, UsageError } from '../errors.js'
+import { majorOf, minorOf } from '../fs/tar-import.js'
 import { resolveOrPull, type PullPolicy } from '../image/resolve.js'
 import type { Platform } from '../oci/platform.js'
 import { resolveRevision } from '../refs/revparse.js'
@@ -13,7 +14,7 @@ import { isValidName, normalizeName } from '../refs/names.js'
 import type { ImageConfig } from '../store/encoding.js'
 import type { Strata } from '../strata.js'
 import {
-  type ContainerRecord, type HostConfig, type MountRecord, type Rlimit, NAME_RE, findContainer, newContainerId, paths, randomName,
+  type ContainerRecord, type DeviceRecord, type HostConfig, type MountRecord, type Rlimit, NAME_RE, findContainer, newContainerId, paths, randomName,
 } from './container.js'
 import { capabilitySet, containerArgs, containerEnv, type MountSpec } from './spec.js'
 import { resolveGroup, resolveUser } from './user.js'
@@ -74,6 +75,8 @@ export interface CreateOptions {
   restart?: string
   /** --security-opt: seccomp=unconfined, no-new-privileges[:true|false], and the LSM options Strata has nothing to do for */
   securityOpt?: string[]
+  /** --device HOST[:CONTAINER][:PERMISSIONS] */
+  devices?: string[]
 }
 
 /** Docker's memory sizes: 512m, 1g, 100k, 123 (bytes). */
@@ -116,6 +119,25 @@ export function parseSecurityOpts(opts: string[]): { noNewPrivileges?: boolean; 
     else throw new UsageError(`invalid --security-opt ${JSON.stringify(o)}: use seccomp=unconfined, no-new-privileges[:true|false], apparmor=unconfined or label=disable`)
   }
   return out
+}
+
+/** --device /dev/x, /dev/x:/dev/y, /dev/x:/dev/y:rw, /dev/x:r — a host character or block device. */
+export function parseDeviceFlag(spec: string): DeviceRecord {
+  const parts = spec.split(':')
+  const host = parts[0]
+  const second = parts[1]
+  // the second field is the path in the container, unless it is only permissions
+  const container = second !== undefined && second.startsWith('/') ? second : host
+  const access = parts.length === 3 ? parts[2] : second !== undefined && !second.startsWith('/') ? second : 'rwm'
+  if (!host.startsWith('/') || !container.startsWith('/') || !/^[rwm]{1,3}$/.test(access) || parts.length > 3) throw new UsageError(`invalid --device ${JSON.stringify(spec)}: use HOST[:CONTAINER][:PERMISSIONS] with PERMISSIONS some of r, w, m`)
+  let st: fs.Stats
+  try {
+    st = fs.statSync(host)
+  } catch {
+    throw new UsageError(`--device ${spec}: no such device ${host} on this host`)
+  }
+  if (!st.isCharacterDevice() && !st.isBlockDevice()) throw new UsageError(`--device ${spec}: ${host} is not a device`)
+  return { host, container: posix.normalize(container), type: st.isCharacterDevice() ? 'c' : 'b', major: majorOf(st.rdev), minor: minorOf(st.rdev), access }
 }
 
 /** --expose 80, 53/udp, 8000-8002: the ports as ExposedPorts keys (80/tcp…). */
@@ -185,6 +207,7 @@ function hostConfig(o: CreateOptions): Omit<HostConfig, 'mounts' | 'files'> {
     ...(shmSize !== undefined ? { shmSize } : {}),
     ...(o.ulimits?.length ? { ulimits: o.ulimits.map(parseUlimit) } : {}),
     ...(o.securityOpt?.length ? { securityOpt: o.securityOpt, ...parseSecurityOpts(o.securityOpt) } : {}),
+    ...(o.devices?.length ? { devices: o.devices.map(parseDeviceFlag) } : {}),
     pidsLimit: o.pidsLimit && o.pidsLimit > 0 ? o.pidsLimit : undefined,
     readOnly: o.readOnly ?? false,
     caps,

@@ -63,6 +63,8 @@ export interface SpecInput {
   rlimits?: { type: string; soft: number; hard: number }[]
   /** absent: on unless privileged */
   noNewPrivileges?: boolean
+  /** devices the cgroup allows beyond the default set (--device) */
+  devices?: { type: 'c' | 'b'; major: number; minor: number; access: string }[]
   cgroupsPath: string
   /** a network namespace to join (path), or 'new' for an isolated one, or 'host' */
   network: { mode: 'new' } | { mode: 'host' } | { mode: 'path'; path: string }
@@ -106,6 +108,7 @@ export function buildSpec(i: SpecInput): Record<string, unknown> {
   if (i.memory) resources.memory = { limit: i.memory, swap: i.memory }
   if (i.cpus) resources.cpu = { quota: Math.round(i.cpus * 100_000), period: 100_000 }
   if (i.pidsLimit) resources.pids = { limit: i.pidsLimit }
+  if (i.devices?.length) resources.devices = i.devices.map((d) => ({ allow: true, type: d.type, major: d.major, minor: d.minor, access: d.access }))
   const linux: Record<string, unknown> = {
     namespaces,
     cgroupsPath: i.cgroupsPath,

@@ -73,6 +73,7 @@ export function inspectContainer(c: ContainerRecord, extra: { pid?: number; logP
       Ulimits: (c.host.ulimits ?? []).map((u) => ({ Name: u.type.replace(/^RLIMIT_/, '').toLowerCase(), Soft: u.soft, Hard: u.hard })),
       GroupAdd: c.config.additionalGids.map(String),
       SecurityOpt: c.host.securityOpt ?? null,
+      Devices: (c.host.devices ?? []).map((d) => ({ PathOnHost: d.host, PathInContainer: d.container, CgroupPermissions: d.access })),
     },
     Mounts: c.host.mounts.map((m) => ({ Type: m.type, Name: m.name, Source: m.source, Destination: m.destination, RW: m.rw })),
     Config: {

@@ -149,7 +149,7 @@ test('detached containers: ps, logs, exec, top, stats, pause, stop, start, wait,
   assert.is(strata(['logs', 'tocker'], { env }).code, 125)
 })
 
-test("Docker's other run flags: --tmpfs, --shm-size, --ulimit, --group-add, -l/--label-file, --expose, --stop-timeout, --security-opt; --restart only `no`", () => {
+test("Docker's other run flags: --tmpfs, --shm-size, --ulimit, --group-add, -l/--label-file, --expose, --stop-timeout, --security-opt, --device; --restart only `no`", () => {
   const out = ok(run('--rm', '--tmpfs', '/scratch:size=1m', '--tmpfs', '/x:exec', '--shm-size', '8m', '--ulimit', 'nofile=512:1024', '--group-add', '10', '--restart', 'no', 'base', 'sh', '-c',
     'ulimit -n; ulimit -Hn; id -G; grep " /scratch " /proc/mounts; grep " /x " /proc/mounts; grep " /dev/shm " /proc/mounts')).trim().split('\n')
   assert.equal(out.slice(0, 3), ['512', '1024', '0 10'])
@@ -172,7 +172,16 @@ test("Docker's other run flags: --tmpfs, --shm-size, --ulimit, --group-add, -l/-
   assert.is(status(), 'NoNewPrivs: 1 Seccomp: 2')
   assert.is(status('--security-opt', 'seccomp=unconfined'), 'NoNewPrivs: 1 Seccomp: 0')
   assert.is(status('--security-opt', 'no-new-privileges:false', '--security-opt', 'apparmor=unconfined', '--security-opt', 'label=disable'), 'NoNewPrivs: 0 Seccomp: 2')
+  // --device: the node bind-mounted in and allowed by the devices cgroup (loop-control is outside Docker's default set)
+  const withDevice = run('--rm', '--device', '/dev/loop-control', '--device', '/dev/zero:/dev/myzero:r', 'base', 'sh', '-c', 'head -c 2 /dev/myzero | od -An -tx1; cat /dev/loop-control')
+  assert.is(withDevice.stdout.trim(), '00 00')
+  assert.match(withDevice.stderr, /Invalid argument/, 'opened: the cgroup allows it, the device refuses a read')
+  if (fs.existsSync('/sys/fs/cgroup/devices')) {
+    assert.match(run('--rm', '-v', '/dev/loop-control:/dev/loop-control', 'base', 'cat', '/dev/loop-control').stderr, /Operation not permitted/, 'a bind mount alone is refused by the devices cgroup')
+  }
   for (const [args, why] of [
+    [['--device', '/etc/passwd'], /--device \/etc\/passwd: \/etc\/passwd is not a device/],
+    [['--device', '/dev/zero:/dev/z:rwx'], /invalid --device/],
     [['--security-opt', 'seccomp=/profile.json'], /Strata applies its built-in seccomp list and no LSM profile/],
     [['--security-opt', 'apparmor=docker-default'], /Strata applies its built-in seccomp list and no LSM profile/],
     [['--restart', 'always'], /--restart always: Strata has no daemon to restart a container/],
