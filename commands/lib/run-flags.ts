@@ -47,6 +47,10 @@ export const containerFlags = {
   'group-add': Flags.string({ multiple: true, description: 'add a supplementary group (a gid, or a name in the image\'s /etc/group)' }),
   'stop-timeout': Flags.integer({ description: 'seconds `stop` waits before SIGKILL (default 10)', min: 0 }),
   restart: Flags.string({ description: 'restart policy: only `no` (Strata has no daemon to restart containers; use systemd)' }),
+  'memory-swap': Flags.string({ description: 'memory plus swap (e.g. 1g with -m 512m), or -1 for unlimited swap' }),
+  'cpu-shares': Flags.integer({ char: 'c', description: 'relative CPU weight (cgroup shares, default 1024)' }),
+  'oom-score-adj': Flags.integer({ description: 'tune the OOM killer\'s preference for the container (-1000 to 1000)' }),
+  sysctl: Flags.string({ multiple: true, description: 'set a namespaced kernel setting: KEY=VALUE (net.*, kernel.shm*, kernel.msg*, kernel.sem, fs.mqueue.*)' }),
   device: Flags.string({ multiple: true, description: 'give the container a host device: HOST[:CONTAINER][:PERMISSIONS] (e.g. /dev/fuse, /dev/ttyUSB0:/dev/modem:rw)' }),
   'security-opt': Flags.string({ multiple: true, description: 'seccomp=unconfined, no-new-privileges[:true|false] (apparmor=unconfined and label=disable are accepted: no LSM profile is loaded)' }),
 }
@@ -105,5 +109,9 @@ export function createOptions(flags: Parsed, image: string, cmd: string[]): Crea
     restart: f.restart,
     securityOpt: f['security-opt'],
     devices: f.device,
+    memorySwap: f['memory-swap'],
+    cpuShares: f['cpu-shares'],
+    oomScoreAdj: f['oom-score-adj'],
+    sysctls: f.sysctl,
   }
 }

@@ -72,6 +72,12 @@ export interface HostConfig {
   seccompUnconfined?: boolean
   /** --device: host device nodes bind-mounted in, and allowed by the devices cgroup */
   devices?: DeviceRecord[]
+  /** --memory-swap: memory plus swap in bytes, -1 for unlimited swap (absent: no swap beyond --memory) */
+  memorySwap?: number
+  cpuShares?: number
+  oomScoreAdj?: number
+  /** --sysctl, namespaced ones only */
+  sysctls?: Record<string, string>
 }
 
 export interface DeviceRecord {

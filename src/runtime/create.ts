@@ -77,6 +77,12 @@ export interface CreateOptions {
   securityOpt?: string[]
   /** --device HOST[:CONTAINER][:PERMISSIONS] */
   devices?: string[]
+  /** --memory-swap SIZE (memory plus swap) or -1 (unlimited swap) */
+  memorySwap?: string
+  cpuShares?: number
+  oomScoreAdj?: number
+  /** --sysctl KEY=VALUE */
+  sysctls?: string[]
 }
 
 /** Docker's memory sizes: 512m, 1g, 100k, 123 (bytes). */
@@ -140,6 +146,26 @@ export function parseDeviceFlag(spec: string): DeviceRecord {
   return { host, container: posix.normalize(container), type: st.isCharacterDevice() ? 'c' : 'b', major: majorOf(st.rdev), minor: minorOf(st.rdev), access }
 }
 
+/**
+ * --sysctl KEY=VALUE: only the kernel settings a container's own namespaces hold (as
+ * Docker allows: net.* outside the host network, kernel.shm*, kernel.msg*, kernel.sem,
+ * fs.mqueue.*); any other would change the host.
+ */
+export function parseSysctls(specs: string[], network: string): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (const spec of specs) {
+    const eq = spec.indexOf('=')
+    const key = eq < 0 ? '' : spec.slice(0, eq).trim().replace(/\//g, '.')
+    if (!key) throw new UsageError(`invalid --sysctl ${JSON.stringify(spec)}: use KEY=VALUE`)
+    const ipc = /^(kernel\.(shm[a-z_]*|msg[a-z_]*|sem)|fs\.mqueue\..+)$/.test(key)
+    const net = key.startsWith('net.')
+    if (!ipc && !net) throw new UsageError(`--sysctl ${key}: not a namespaced setting; it would change the host (net.*, kernel.shm*, kernel.msg*, kernel.sem and fs.mqueue.* are)`)
+    if (net && network === 'host') throw new UsageError(`--sysctl ${key}: the container uses the host's network (--network host); it would change the host`)
+    out[key] = spec.slice(eq + 1)
+  }
+  return out
+}
+
 /** --expose 80, 53/udp, 8000-8002: the ports as ExposedPorts keys (80/tcp…). */
 export function exposedPorts(specs: string[]): string[] {
   const out: string[] = []
@@ -200,6 +226,11 @@ function hostConfig(o: CreateOptions): Omit<HostConfig, 'mounts' | 'files'> {
     throw new UsageError(`--restart ${o.restart}: Strata has no daemon to restart a container when it exits or the machine boots; run it under systemd (Restart=${o.restart.startsWith('on-failure') ? 'on-failure' : 'always'}) or a shell loop`)
   }
   const shmSize = o.shmSize !== undefined ? parseBytes(o.shmSize) : undefined
+  const memorySwap = o.memorySwap === undefined ? undefined : o.memorySwap.trim() === '-1' ? -1 : parseBytes(o.memorySwap)
+  if (memorySwap !== undefined && memory === undefined) throw new UsageError('--memory-swap needs --memory: it is memory plus swap (-1: unlimited swap)')
+  if (memorySwap !== undefined && memorySwap !== -1 && memorySwap < memory!) throw new UsageError(`--memory-swap ${o.memorySwap} is below --memory ${o.memory}: it counts memory plus swap`)
+  if (o.oomScoreAdj !== undefined && (o.oomScoreAdj < -1000 || o.oomScoreAdj > 1000)) throw new UsageError(`invalid --oom-score-adj ${o.oomScoreAdj}: use -1000 to 1000`)
+  if (o.cpuShares !== undefined && o.cpuShares < 0) throw new UsageError(`invalid --cpu-shares ${o.cpuShares}`)
   if (shmSize !== undefined && shmSize < 1024) throw new UsageError(`invalid --shm-size ${JSON.stringify(o.shmSize)}: it must be at least 1k`)
   return {
     memory,
@@ -208,6 +239,10 @@ function hostConfig(o: CreateOptions): Omit<HostConfig, 'mounts' | 'files'> {
     ...(o.ulimits?.length ? { ulimits: o.ulimits.map(parseUlimit) } : {}),
     ...(o.securityOpt?.length ? { securityOpt: o.securityOpt, ...parseSecurityOpts(o.securityOpt) } : {}),
     ...(o.devices?.length ? { devices: o.devices.map(parseDeviceFlag) } : {}),
+    ...(memorySwap !== undefined ? { memorySwap } : {}),
+    ...(o.cpuShares ? { cpuShares: o.cpuShares } : {}),
+    ...(o.oomScoreAdj !== undefined ? { oomScoreAdj: o.oomScoreAdj } : {}),
+    ...(o.sysctls?.length ? { sysctls: parseSysctls(o.sysctls, networkMode(o.network)) } : {}),
     pidsLimit: o.pidsLimit && o.pidsLimit > 0 ? o.pidsLimit : undefined,
     readOnly: o.readOnly ?? false,
     caps,

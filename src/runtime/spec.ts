@@ -63,6 +63,10 @@ export interface SpecInput {
   rlimits?: { type: string; soft: number; hard: number }[]
   /** absent: on unless privileged */
   noNewPrivileges?: boolean
+  memorySwap?: number
+  cpuShares?: number
+  oomScoreAdj?: number
+  sysctls?: Record<string, string>
   /** devices the cgroup allows beyond the default set (--device) */
   devices?: { type: 'c' | 'b'; major: number; minor: number; access: string }[]
   cgroupsPath: string
@@ -105,14 +109,15 @@ export function buildSpec(i: SpecInput): Record<string, unknown> {
   if (i.network.mode === 'new') namespaces.push({ type: 'network' })
   else if (i.network.mode === 'path') namespaces.push({ type: 'network', path: i.network.path })
   const resources: Record<string, unknown> = {}
-  if (i.memory) resources.memory = { limit: i.memory, swap: i.memory }
-  if (i.cpus) resources.cpu = { quota: Math.round(i.cpus * 100_000), period: 100_000 }
+  if (i.memory) resources.memory = { limit: i.memory, swap: i.memorySwap ?? i.memory }
+  if (i.cpus || i.cpuShares) resources.cpu = { ...(i.cpus ? { quota: Math.round(i.cpus * 100_000), period: 100_000 } : {}), ...(i.cpuShares ? { shares: i.cpuShares } : {}) }
   if (i.pidsLimit) resources.pids = { limit: i.pidsLimit }
   if (i.devices?.length) resources.devices = i.devices.map((d) => ({ allow: true, type: d.type, major: d.major, minor: d.minor, access: d.access }))
   const linux: Record<string, unknown> = {
     namespaces,
     cgroupsPath: i.cgroupsPath,
     resources,
+    ...(i.sysctls && Object.keys(i.sysctls).length ? { sysctl: i.sysctls } : {}),
   }
   if (!i.privileged) {
     linux.maskedPaths = MASKED_PATHS
@@ -131,6 +136,7 @@ export function buildSpec(i: SpecInput): Record<string, unknown> {
       capabilities: { bounding: caps, effective: caps, permitted: caps, inheritable: [], ambient: [] },
       noNewPrivileges: i.noNewPrivileges ?? !i.privileged,
       ...(i.rlimits?.length ? { rlimits: i.rlimits } : {}),
+      ...(i.oomScoreAdj !== undefined ? { oomScoreAdj: i.oomScoreAdj } : {}),
     },
     root: { path: i.rootPath, readonly: i.readOnly },
     hostname: i.hostname,

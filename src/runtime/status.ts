@@ -60,6 +60,10 @@ export function inspectContainer(c: ContainerRecord, extra: { pid?: number; logP
     Driver: 'overlay',
     HostConfig: {
       Memory: c.host.memory ?? 0,
+      MemorySwap: c.host.memorySwap ?? (c.host.memory ? c.host.memory : 0),
+      CpuShares: c.host.cpuShares ?? 0,
+      OomScoreAdj: c.host.oomScoreAdj ?? 0,
+      Sysctls: c.host.sysctls ?? {},
       NanoCpus: c.host.cpus ? Math.round(c.host.cpus * 1e9) : 0,
       PidsLimit: c.host.pidsLimit ?? null,
       ReadonlyRootfs: c.host.readOnly,

@@ -149,7 +149,7 @@ test('detached containers: ps, logs, exec, top, stats, pause, stop, start, wait,
   assert.is(strata(['logs', 'tocker'], { env }).code, 125)
 })
 
-test("Docker's other run flags: --tmpfs, --shm-size, --ulimit, --group-add, -l/--label-file, --expose, --stop-timeout, --security-opt, --device; --restart only `no`", () => {
+test("Docker's other run flags: --tmpfs, --shm-size, --ulimit, --group-add, -l/--label-file, --expose, --stop-timeout, --security-opt, --device, --oom-score-adj, --sysctl, --memory-swap, -c; --restart only `no`", () => {
   const out = ok(run('--rm', '--tmpfs', '/scratch:size=1m', '--tmpfs', '/x:exec', '--shm-size', '8m', '--ulimit', 'nofile=512:1024', '--group-add', '10', '--restart', 'no', 'base', 'sh', '-c',
     'ulimit -n; ulimit -Hn; id -G; grep " /scratch " /proc/mounts; grep " /x " /proc/mounts; grep " /dev/shm " /proc/mounts')).trim().split('\n')
   assert.equal(out.slice(0, 3), ['512', '1024', '0 10'])
@@ -172,6 +172,17 @@ test("Docker's other run flags: --tmpfs, --shm-size, --ulimit, --group-add, -l/-
   assert.is(status(), 'NoNewPrivs: 1 Seccomp: 2')
   assert.is(status('--security-opt', 'seccomp=unconfined'), 'NoNewPrivs: 1 Seccomp: 0')
   assert.is(status('--security-opt', 'no-new-privileges:false', '--security-opt', 'apparmor=unconfined', '--security-opt', 'label=disable'), 'NoNewPrivs: 0 Seccomp: 2')
+  assert.is(ok(run('--rm', '--oom-score-adj', '500', '--sysctl', 'net.core.somaxconn=1234', '--sysctl', 'kernel.shmmni=1000', 'base', 'sh', '-c', 'cat /proc/self/oom_score_adj /proc/sys/net/core/somaxconn /proc/sys/kernel/shmmni')).trim().split('\n').join(' '), '500 1234 1000')
+  const limited = ok(run('-d', '-m', '64m', '--memory-swap', '128m', '-c', '512', 'base', 'sleep', '30')).trim()
+  try {
+    const hc = JSON.parse(ok(strata(['inspect', limited], { env })))[0].HostConfig
+    assert.equal([hc.Memory, hc.MemorySwap, hc.CpuShares], [64 << 20, 128 << 20, 512])
+    if (fs.existsSync(`/sys/fs/cgroup/cpu/strata/${limited}/cpu.shares`)) assert.is(fs.readFileSync(`/sys/fs/cgroup/cpu/strata/${limited}/cpu.shares`, 'utf8').trim(), '512')
+    const memsw = `/sys/fs/cgroup/memory/strata/${limited}/memory.memsw.limit_in_bytes`
+    if (fs.existsSync(memsw)) assert.is(fs.readFileSync(memsw, 'utf8').trim(), String(128 << 20))
+  } finally {
+    ok(strata(['rm', '-f', limited], { env }))
+  }
   // --device: the node bind-mounted in and allowed by the devices cgroup (loop-control is outside Docker's default set)
   const withDevice = run('--rm', '--device', '/dev/loop-control', '--device', '/dev/zero:/dev/myzero:r', 'base', 'sh', '-c', 'head -c 2 /dev/myzero | od -An -tx1; cat /dev/loop-control')
   assert.is(withDevice.stdout.trim(), '00 00')
@@ -181,6 +192,9 @@ test("Docker's other run flags: --tmpfs, --shm-size, --ulimit, --group-add, -l/-
   }
   for (const [args, why] of [
     [['--device', '/etc/passwd'], /--device \/etc\/passwd: \/etc\/passwd is not a device/],
+    [['--sysctl', 'kernel.panic=1'], /--sysctl kernel.panic: not a namespaced setting/],
+    [['--memory-swap', '1g'], /--memory-swap needs --memory/],
+    [['--oom-score-adj', '5000'], /invalid --oom-score-adj 5000/],
     [['--device', '/dev/zero:/dev/z:rwx'], /invalid --device/],
     [['--security-opt', 'seccomp=/profile.json'], /Strata applies its built-in seccomp list and no LSM profile/],
     [['--security-opt', 'apparmor=docker-default'], /Strata applies its built-in seccomp list and no LSM profile/],
