@@ -51,6 +51,9 @@ export const containerFlags = {
   'cpu-shares': Flags.integer({ char: 'c', description: 'relative CPU weight (cgroup shares, default 1024)' }),
   'oom-score-adj': Flags.integer({ description: 'tune the OOM killer\'s preference for the container (-1000 to 1000)' }),
   sysctl: Flags.string({ multiple: true, description: 'set a namespaced kernel setting: KEY=VALUE (net.*, kernel.shm*, kernel.msg*, kernel.sem, fs.mqueue.*)' }),
+  pid: Flags.string({ description: 'host: share the host\'s PID namespace' }),
+  ipc: Flags.string({ description: 'host: share the host\'s IPC namespace (and its /dev/shm); private (default)' }),
+  uts: Flags.string({ description: 'host: share the host\'s UTS namespace (its hostname)' }),
   device: Flags.string({ multiple: true, description: 'give the container a host device: HOST[:CONTAINER][:PERMISSIONS] (e.g. /dev/fuse, /dev/ttyUSB0:/dev/modem:rw)' }),
   'security-opt': Flags.string({ multiple: true, description: 'seccomp=unconfined, no-new-privileges[:true|false] (apparmor=unconfined and label=disable are accepted: no LSM profile is loaded)' }),
 }
@@ -113,5 +116,8 @@ export function createOptions(flags: Parsed, image: string, cmd: string[]): Crea
     cpuShares: f['cpu-shares'],
     oomScoreAdj: f['oom-score-adj'],
     sysctls: f.sysctl,
+    pid: f.pid,
+    ipc: f.ipc,
+    uts: f.uts,
   }
 }

@@ -116,6 +116,7 @@ export async function writeBundle(s: Strata, rec: ContainerRecord, opts: BundleO
     cpuShares: rec.host.cpuShares,
     oomScoreAdj: rec.host.oomScoreAdj,
     sysctls: rec.host.sysctls,
+    hostNamespaces: rec.host.hostNamespaces,
     ...(rec.host.noNewPrivileges !== undefined ? { noNewPrivileges: rec.host.noNewPrivileges } : {}),
     cgroupsPath: `/strata/${rec.id}`,
     network,

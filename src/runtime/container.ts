@@ -78,6 +78,8 @@ export interface HostConfig {
   oomScoreAdj?: number
   /** --sysctl, namespaced ones only */
   sysctls?: Record<string, string>
+  /** --pid/--ipc/--uts host: the host's namespace instead of the container's own */
+  hostNamespaces?: ('pid' | 'ipc' | 'uts')[]
 }
 
 export interface DeviceRecord {

@@ -3,6 +3,7 @@
 // record it. The record is written before anything runs, marked `startingBy` this
 // process, so a CLI killed half-way is cleaned up by the next command (see reconcile.ts).
 import * as fs from 'node:fs'
+import * as os from 'node:os'
 import { posix } from 'node:path'
 import { Conflict, StrataError, UsageError } from '../errors.js'
 import { majorOf, minorOf } from '../fs/tar-import.js'
@@ -83,6 +84,10 @@ export interface CreateOptions {
   oomScoreAdj?: number
   /** --sysctl KEY=VALUE */
   sysctls?: string[]
+  /** --pid, --ipc, --uts: `host` shares the host's namespace (`private`/empty: the container's own) */
+  pid?: string
+  ipc?: string
+  uts?: string
 }
 
 /** Docker's memory sizes: 512m, 1g, 100k, 123 (bytes). */
@@ -166,6 +171,18 @@ export function parseSysctls(specs: string[], network: string): Record<string, s
   return out
 }
 
+function hostNamespaces(o: CreateOptions): { hostNamespaces?: ('pid' | 'ipc' | 'uts')[] } {
+  const out: ('pid' | 'ipc' | 'uts')[] = []
+  for (const ns of ['pid', 'ipc', 'uts'] as const) {
+    const v = o[ns]
+    if (v === undefined || v === '' || (ns === 'ipc' && (v === 'private' || v === 'shareable'))) continue
+    if (v !== 'host') throw new UsageError(`--${ns} ${v}: Strata takes host (the host's ${ns} namespace)${ns === 'ipc' ? ', private or shareable' : ''}; sharing another container's is not supported`)
+    out.push(ns)
+  }
+  if (out.includes('uts') && o.hostname !== undefined) throw new UsageError('--hostname cannot be used with --uts host: the container has the host\'s name')
+  return out.length ? { hostNamespaces: out } : {}
+}
+
 /** --expose 80, 53/udp, 8000-8002: the ports as ExposedPorts keys (80/tcp…). */
 export function exposedPorts(specs: string[]): string[] {
   const out: string[] = []
@@ -243,6 +260,7 @@ function hostConfig(o: CreateOptions): Omit<HostConfig, 'mounts' | 'files'> {
     ...(o.cpuShares ? { cpuShares: o.cpuShares } : {}),
     ...(o.oomScoreAdj !== undefined ? { oomScoreAdj: o.oomScoreAdj } : {}),
     ...(o.sysctls?.length ? { sysctls: parseSysctls(o.sysctls, networkMode(o.network)) } : {}),
+    ...hostNamespaces(o),
     pidsLimit: o.pidsLimit && o.pidsLimit > 0 ? o.pidsLimit : undefined,
     readOnly: o.readOnly ?? false,
     caps,
@@ -292,7 +310,7 @@ export async function createContainer(s: Strata, o: CreateOptions, opts: { start
   const host = hostConfig(o)
   if (o.name !== undefined && !NAME_RE.test(o.name)) throw new UsageError(`invalid container name ${JSON.stringify(o.name)}: only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`)
   const id = newContainerId()
-  const hostname = o.hostname ?? id.slice(0, 12)
+  const hostname = o.hostname ?? (host.hostNamespaces?.includes('uts') ? os.hostname() : id.slice(0, 12))
   const args = containerArgs(ic, { entrypoint: o.entrypoint, cmd: o.cmd })
   if (args.length === 0) throw new StrataError('no command specified: the image has no CMD or ENTRYPOINT; give one after the image name', 125)
   const userSpec = o.user ?? ic.User ?? ''

@@ -67,6 +67,8 @@ export interface SpecInput {
   cpuShares?: number
   oomScoreAdj?: number
   sysctls?: Record<string, string>
+  /** namespaces shared with the host (--pid/--ipc/--uts host) */
+  hostNamespaces?: ('pid' | 'ipc' | 'uts')[]
   /** devices the cgroup allows beyond the default set (--device) */
   devices?: { type: 'c' | 'b'; major: number; minor: number; access: string }[]
   cgroupsPath: string
@@ -92,12 +94,16 @@ export function capabilitySet(opts: { add?: string[]; drop?: string[]; privilege
 }
 
 /** The standard mounts every Linux container gets (what runc's `spec` and Docker give). */
-function standardMounts(privileged: boolean, shmSize = 64 * 1024 * 1024): MountSpec[] {
+function standardMounts(privileged: boolean, shmSize = 64 * 1024 * 1024, hostIpc = false): MountSpec[] {
+  // with the host's IPC namespace its /dev/shm comes too, as Docker does, so POSIX shared memory is shared
+  const shm = hostIpc
+    ? { destination: '/dev/shm', type: 'bind', source: '/dev/shm', options: ['rbind', 'rprivate', 'nosuid', 'noexec', 'nodev'] }
+    : { destination: '/dev/shm', type: 'tmpfs', source: 'shm', options: ['nosuid', 'noexec', 'nodev', 'mode=1777', `size=${Math.ceil(shmSize / 1024)}k`] }
   return [
     { destination: '/proc', type: 'proc', source: 'proc', options: ['nosuid', 'noexec', 'nodev'] },
     { destination: '/dev', type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'strictatime', 'mode=755', 'size=65536k'] },
     { destination: '/dev/pts', type: 'devpts', source: 'devpts', options: ['nosuid', 'noexec', 'newinstance', 'ptmxmode=0666', 'mode=0620', 'gid=5'] },
-    { destination: '/dev/shm', type: 'tmpfs', source: 'shm', options: ['nosuid', 'noexec', 'nodev', 'mode=1777', `size=${Math.ceil(shmSize / 1024)}k`] },
+    shm,
     { destination: '/dev/mqueue', type: 'mqueue', source: 'mqueue', options: ['nosuid', 'noexec', 'nodev'] },
     { destination: '/sys', type: 'sysfs', source: 'sysfs', options: ['nosuid', 'noexec', 'nodev', privileged ? 'rw' : 'ro'] },
   ]
@@ -105,7 +111,8 @@ function standardMounts(privileged: boolean, shmSize = 64 * 1024 * 1024): MountS
 
 export function buildSpec(i: SpecInput): Record<string, unknown> {
   const caps = i.caps
-  const namespaces: Record<string, string>[] = [{ type: 'pid' }, { type: 'ipc' }, { type: 'uts' }, { type: 'mount' }]
+  const shared = new Set(i.hostNamespaces ?? [])
+  const namespaces: Record<string, string>[] = [{ type: 'pid' }, { type: 'ipc' }, { type: 'uts' }, { type: 'mount' }].filter((n) => !shared.has(n.type as 'pid'))
   if (i.network.mode === 'new') namespaces.push({ type: 'network' })
   else if (i.network.mode === 'path') namespaces.push({ type: 'network', path: i.network.path })
   const resources: Record<string, unknown> = {}
@@ -139,8 +146,9 @@ export function buildSpec(i: SpecInput): Record<string, unknown> {
       ...(i.oomScoreAdj !== undefined ? { oomScoreAdj: i.oomScoreAdj } : {}),
     },
     root: { path: i.rootPath, readonly: i.readOnly },
-    hostname: i.hostname,
-    mounts: [...standardMounts(i.privileged, i.shmSize), ...i.mounts],
+    // the host's UTS namespace keeps the host's name: setting one would rename the host
+    ...(shared.has('uts') ? {} : { hostname: i.hostname }),
+    mounts: [...standardMounts(i.privileged, i.shmSize, shared.has('ipc')), ...i.mounts],
     linux,
     annotations: i.annotations,
   }

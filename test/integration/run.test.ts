@@ -3,6 +3,7 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import * as fs from 'node:fs'
+import * as os from 'node:os'
 import { spawnSync } from 'node:child_process'
 import { join } from 'node:path'
 import { ok, overlayMountsUnder, removeAllContainers, strata, strataCgroups, tempRoot, waitFor } from '../helpers.js'
@@ -149,7 +150,7 @@ test('detached containers: ps, logs, exec, top, stats, pause, stop, start, wait,
   assert.is(strata(['logs', 'tocker'], { env }).code, 125)
 })
 
-test("Docker's other run flags: --tmpfs, --shm-size, --ulimit, --group-add, -l/--label-file, --expose, --stop-timeout, --security-opt, --device, --oom-score-adj, --sysctl, --memory-swap, -c; --restart only `no`", () => {
+test("Docker's other run flags: --tmpfs, --shm-size, --ulimit, --group-add, -l/--label-file, --expose, --stop-timeout, --security-opt, --device, --oom-score-adj, --sysctl, --memory-swap, -c, --pid/--ipc/--uts host; --restart only `no`", () => {
   const out = ok(run('--rm', '--tmpfs', '/scratch:size=1m', '--tmpfs', '/x:exec', '--shm-size', '8m', '--ulimit', 'nofile=512:1024', '--group-add', '10', '--restart', 'no', 'base', 'sh', '-c',
     'ulimit -n; ulimit -Hn; id -G; grep " /scratch " /proc/mounts; grep " /x " /proc/mounts; grep " /dev/shm " /proc/mounts')).trim().split('\n')
   assert.equal(out.slice(0, 3), ['512', '1024', '0 10'])
@@ -183,6 +184,16 @@ test("Docker's other run flags: --tmpfs, --shm-size, --ulimit, --group-add, -l/-
   } finally {
     ok(strata(['rm', '-f', limited], { env }))
   }
+  // --pid/--ipc/--uts host: the host's namespaces (its hostname, its /dev/shm)
+  const nsOf = (...args: string[]): string[] => ok(run('--rm', ...args, 'base', 'sh', '-c', 'for n in pid ipc uts; do readlink /proc/self/ns/$n; done; hostname; grep " /dev/shm " /proc/mounts | cut -d" " -f1')).trim().split('\n')
+  const hostNs = ['pid', 'ipc', 'uts'].map((n) => fs.readlinkSync(`/proc/self/ns/${n}`))
+  const shared = nsOf('--pid', 'host', '--ipc', 'host', '--uts', 'host')
+  assert.equal(shared.slice(0, 3), hostNs)
+  assert.is(shared[3], os.hostname())
+  assert.is(shared[4], 'tmpfs', "the host's /dev/shm")
+  const own = nsOf()
+  assert.ok(own.slice(0, 3).every((l, k) => l !== hostNs[k]), own.join(' '))
+  assert.is(own[4], 'shm')
   // --device: the node bind-mounted in and allowed by the devices cgroup (loop-control is outside Docker's default set)
   const withDevice = run('--rm', '--device', '/dev/loop-control', '--device', '/dev/zero:/dev/myzero:r', 'base', 'sh', '-c', 'head -c 2 /dev/myzero | od -An -tx1; cat /dev/loop-control')
   assert.is(withDevice.stdout.trim(), '00 00')
@@ -193,6 +204,8 @@ test("Docker's other run flags: --tmpfs, --shm-size, --ulimit, --group-add, -l/-
   for (const [args, why] of [
     [['--device', '/etc/passwd'], /--device \/etc\/passwd: \/etc\/passwd is not a device/],
     [['--sysctl', 'kernel.panic=1'], /--sysctl kernel.panic: not a namespaced setting/],
+    [['--pid', 'container:x'], /--pid container:x: Strata takes host/],
+    [['--uts', 'host', '--hostname', 'y'], /--hostname cannot be used with --uts host/],
     [['--memory-swap', '1g'], /--memory-swap needs --memory/],
     [['--oom-score-adj', '5000'], /invalid --oom-score-adj 5000/],
     [['--device', '/dev/zero:/dev/z:rwx'], /invalid --device/],
