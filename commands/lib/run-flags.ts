@@ -51,6 +51,7 @@ export const containerFlags = {
   'cpu-shares': Flags.integer({ char: 'c', description: 'relative CPU weight (cgroup shares, default 1024)' }),
   'oom-score-adj': Flags.integer({ description: 'tune the OOM killer\'s preference for the container (-1000 to 1000)' }),
   sysctl: Flags.string({ multiple: true, description: 'set a namespaced kernel setting: KEY=VALUE (net.*, kernel.shm*, kernel.msg*, kernel.sem, fs.mqueue.*)' }),
+  cidfile: Flags.string({ description: 'write the container id to this file (which must not exist)' }),
   pid: Flags.string({ description: 'host: share the host\'s PID namespace' }),
   ipc: Flags.string({ description: 'host: share the host\'s IPC namespace (and its /dev/shm); private (default)' }),
   uts: Flags.string({ description: 'host: share the host\'s UTS namespace (its hostname)' }),
@@ -119,5 +120,6 @@ export function createOptions(flags: Parsed, image: string, cmd: string[]): Crea
     pid: f.pid,
     ipc: f.ipc,
     uts: f.uts,
+    cidfile: f.cidfile,
   }
 }

@@ -88,6 +88,8 @@ export interface CreateOptions {
   pid?: string
   ipc?: string
   uts?: string
+  /** --cidfile: the new container's id is written there (which must not exist yet) */
+  cidfile?: string
 }
 
 /** Docker's memory sizes: 512m, 1g, 100k, 123 (bytes). */
@@ -376,7 +378,15 @@ export async function createContainer(s: Strata, o: CreateOptions, opts: { start
     return record
   }
   try {
+    if (o.cidfile !== undefined && fs.existsSync(o.cidfile)) throw new Conflict(`container ID file found, make sure the other container isn't running or delete ${o.cidfile}`)
     const record = opts.tx ? await run(opts.tx) : await s.transact(run)
+    if (o.cidfile !== undefined) {
+      try {
+        fs.writeFileSync(o.cidfile, record.id, { flag: 'wx' })
+      } catch (e) {
+        throw new StrataError(`cannot write the container ID file ${o.cidfile}: ${(e as Error).message}`)
+      }
+    }
     return { record, imageConfig: ic }
   } catch (e) {
     fs.rmSync(p.dir, { recursive: true, force: true })

@@ -150,7 +150,7 @@ test('detached containers: ps, logs, exec, top, stats, pause, stop, start, wait,
   assert.is(strata(['logs', 'tocker'], { env }).code, 125)
 })
 
-test("Docker's other run flags: --tmpfs, --shm-size, --ulimit, --group-add, -l/--label-file, --expose, --stop-timeout, --security-opt, --device, --oom-score-adj, --sysctl, --memory-swap, -c, --pid/--ipc/--uts host; --restart only `no`", () => {
+test("Docker's other run flags: --tmpfs, --shm-size, --ulimit, --group-add, -l/--label-file, --expose, --stop-timeout, --security-opt, --device, --oom-score-adj, --sysctl, --memory-swap, -c, --pid/--ipc/--uts host, --cidfile; --restart only `no`", () => {
   const out = ok(run('--rm', '--tmpfs', '/scratch:size=1m', '--tmpfs', '/x:exec', '--shm-size', '8m', '--ulimit', 'nofile=512:1024', '--group-add', '10', '--restart', 'no', 'base', 'sh', '-c',
     'ulimit -n; ulimit -Hn; id -G; grep " /scratch " /proc/mounts; grep " /x " /proc/mounts; grep " /dev/shm " /proc/mounts')).trim().split('\n')
   assert.equal(out.slice(0, 3), ['512', '1024', '0 10'])
@@ -184,6 +184,10 @@ test("Docker's other run flags: --tmpfs, --shm-size, --ulimit, --group-add, -l/-
   } finally {
     ok(strata(['rm', '-f', limited], { env }))
   }
+  const cidfile = join(t.root, 'cid')
+  ok(run('--rm', '--cidfile', cidfile, 'base', 'true'))
+  assert.match(fs.readFileSync(cidfile, 'utf8'), /^[0-9a-f]{64}$/)
+  assert.match(run('--rm', '--cidfile', cidfile, 'base', 'true').stderr, /container ID file found/, 'an existing file is not overwritten')
   // --pid/--ipc/--uts host: the host's namespaces (its hostname, its /dev/shm)
   const nsOf = (...args: string[]): string[] => ok(run('--rm', ...args, 'base', 'sh', '-c', 'for n in pid ipc uts; do readlink /proc/self/ns/$n; done; hostname; grep " /dev/shm " /proc/mounts | cut -d" " -f1')).trim().split('\n')
   const hostNs = ['pid', 'ipc', 'uts'].map((n) => fs.readlinkSync(`/proc/self/ns/${n}`))
