@@ -57,6 +57,7 @@ import Squash from './squash.js'
 import Start from './start.js'
 import Stats from './stats.js'
 import Stop from './stop.js'
+import SystemDf from './system/df.js'
 import SystemRebuild from './system/rebuild.js'
 import SystemReconcile from './system/reconcile.js'
 import Tag from './tag.js'
@@ -129,6 +130,7 @@ export const COMMANDS = {
   start: Start,
   stats: Stats,
   stop: Stop,
+  'system:df': SystemDf,
   'system:rebuild': SystemRebuild,
   'system:reconcile': SystemReconcile,
   tag: Tag,

@@ -76,4 +76,20 @@ test('ps and images take --format as Docker does: a template per row, "table …
   ok(strata(['rm', 'fmt'], { env }))
 })
 
+test('system df: images, containers and volumes with what is in use and what removing the rest would give back', () => {
+  ok(strata(['run', '--name', 'dfc', '-v', 'dfdata:/d', 'base', 'sh', '-c', 'head -c 300000 /dev/zero > /d/x; head -c 100000 /dev/zero > /y'], { env }))
+  const df = (): Record<'images' | 'containers' | 'volumes', { total: number; active: number; size: number; reclaimable: number }> => JSON.parse(ok(strata(['system', 'df', '--json'], { env })))
+  const a = df()
+  assert.ok(a.images.total >= 1 && a.images.active >= 1, JSON.stringify(a.images))
+  assert.ok(a.images.reclaimable <= a.images.size)
+  assert.ok(a.containers.size >= 100_000 && a.containers.reclaimable >= 100_000, 'the stopped container\'s upper dir can go')
+  assert.ok(a.volumes.active >= 1 && a.volumes.size >= 300_000)
+  ok(strata(['rm', 'dfc'], { env }))
+  const b = df()
+  assert.is(b.containers.total, a.containers.total - 1)
+  assert.ok(b.volumes.reclaimable >= 300_000, 'the volume is unused now')
+  assert.match(ok(strata(['system', 'df'], { env })), /^TYPE +TOTAL +ACTIVE +SIZE +RECLAIMABLE\nImages +\d+ +\d+ +\S+ +\S+ \(\d+%\)\nContainers .*\nLocal Volumes /)
+  ok(strata(['volume', 'rm', 'dfdata'], { env }))
+})
+
 test.run()
