@@ -1,6 +1,6 @@
 import { Args, Flags } from '@oclif/core'
 import { parsePlatform } from '../src/oci/platform.js'
-import { readFileSync } from 'node:fs'
+import * as fs from 'node:fs'
 import { join } from 'node:path'
 import { StrataCommand } from './base-command.js'
 import { Strata } from '../src/strata.js'
@@ -32,6 +32,11 @@ export default class Build extends StrataCommand {
     label: Flags.string({ multiple: true, multipleNonGreedy: true, description: 'set a label on the image: KEY=VALUE' }),
     platform: Flags.string({ description: 'target platform os/arch[/variant]: the TARGET* build args, and what FROM pulls from a multi-platform image (RUN steps still run on this machine)' }),
     quiet: Flags.boolean({ char: 'q', description: 'print only the image id' }),
+    pull: Flags.boolean({ description: 'pull the FROM images again even when they are here' }),
+    iidfile: Flags.string({ description: 'write the image id to this file' }),
+    progress: Flags.string({ options: ['auto', 'plain', 'tty', 'quiet'], description: 'output style: the step log (auto, plain, tty: Strata prints one, plain) or quiet (as -q)' }),
+    rm: Flags.boolean({ description: 'remove intermediate containers (accepted for Docker compatibility: Strata always does)' }),
+    'force-rm': Flags.boolean({ description: 'remove intermediate containers even after a failure (accepted: Strata always does)' }),
     'print-ast': Flags.boolean({ description: "print the Dockerfile's syntax tree in buildkit's format and exit" }),
   }
 
@@ -42,9 +47,10 @@ export default class Build extends StrataCommand {
     const s = await Strata.open(flags.root)
     const ctx = await openContext({ context: args.context, file: flags.file, stdin: process.stdin, scratch: s.tmpDir })
     const out = process.stdout
+    const quiet = flags.quiet || flags.progress === 'quiet'
     const bold = out.isTTY ? (t: string) => `\x1b[1m${t}\x1b[0m` : (t: string) => t
     const say = (line: string): void => {
-      if (!flags.quiet) out.write(line + '\n')
+      if (!quiet) out.write(line + '\n')
     }
     try {
       const r = await build(s, {
@@ -54,7 +60,8 @@ export default class Build extends StrataCommand {
         noCache: flags['no-cache'],
         target: flags.target,
         labels: keyValues(flags.label ?? [], 'label', false),
-        quiet: flags.quiet,
+        quiet,
+        pull: flags.pull,
         ...(flags.platform ? { platform: parsePlatform(flags.platform) } : {}),
         onEvent: (e: BuildEvent) => {
           switch (e.type) {
@@ -70,7 +77,8 @@ export default class Build extends StrataCommand {
           }
         },
       })
-      if (flags.quiet) out.write(`${r.image}\n`)
+      if (flags.iidfile !== undefined) fs.writeFileSync(flags.iidfile, r.image)
+      if (quiet) out.write(`${r.image}\n`)
       say(`Successfully built ${shortId(r.image)}`)
       for (const t of r.tags) say(`Successfully tagged ${t}`)
     } finally {
@@ -81,7 +89,7 @@ export default class Build extends StrataCommand {
   private printAst(file: string): void {
     let text: string
     try {
-      text = readFileSync(file === '-' ? 0 : file, 'utf8')
+      text = fs.readFileSync(file === '-' ? 0 : file, 'utf8')
     } catch {
       throw new UsageError(`cannot read the Dockerfile ${file}`)
     }

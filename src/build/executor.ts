@@ -60,6 +60,8 @@ export interface BuildOptions {
   quiet?: boolean
   /** --platform: the TARGET* args, and what FROM pulls from a multi-platform image (a FROM --platform overrides it) */
   platform?: Platform
+  /** --pull: FROM images are pulled again even when they are here (not `scratch`, not a stage) */
+  pull?: boolean
   onEvent?: (e: BuildEvent) => void
 }
 
@@ -265,7 +267,7 @@ export class Builder {
   /** A FROM (or COPY --from) image: local, else pulled as Docker does (--pull missing). */
   private async resolveBase(image: string, stage: Pick<Stage, 'location'>, platform = this.o.platform): Promise<string> {
     try {
-      return await resolveOrPull(this.s, image, 'missing', (name) => this.emit({ type: 'pulling', image: name }), platform)
+      return await resolveOrPull(this.s, image, this.o.pull ? 'always' : 'missing', (name) => this.emit({ type: 'pulling', image: name }), platform)
     } catch (e) {
       if (!(e instanceof NoSuchImage)) throw e
       throw new NoSuchBaseImage(`${this.filename}:${stage.location.startLine}: FROM ${image}: ${e.message}`)

@@ -329,6 +329,27 @@ test('run --platform, build --platform and FROM --platform pull that platform\'s
   }
 })
 
+test('build --pull pulls FROM again although it is here; without it the local image is used; --iidfile, --progress and --rm as Docker scripts pass them', async () => {
+  const other = tempRoot('bad-build-pull')
+  try {
+    const ctx = join(work, 'pull-ctx')
+    fs.mkdirSync(ctx, { recursive: true })
+    fs.writeFileSync(join(ctx, 'Dockerfile'), `FROM 127.0.0.1:${port}/good/bb:1\nRUN true\n`)
+    const iid = join(other.root, 'iid')
+    manifestRequests.length = 0
+    const first = ok(await strataAsync(['build', '--progress=plain', '--rm', '--force-rm', '--iidfile', iid, ctx], { env: other.env }))
+    assert.ok(manifestRequests.length > 0, 'the first build pulled its base')
+    assert.match(first, new RegExp(`Successfully built ${fs.readFileSync(iid, 'utf8').slice(0, 12)}`))
+    manifestRequests.length = 0
+    ok(await strataAsync(['build', '-q', ctx], { env: other.env }))
+    assert.is(manifestRequests.length, 0, 'here already: not pulled')
+    ok(await strataAsync(['build', '--pull', '--progress', 'quiet', ctx], { env: other.env }))
+    assert.ok(manifestRequests.length > 0, '--pull pulled it again')
+  } finally {
+    other.cleanup()
+  }
+})
+
 test('an index without this machine\'s platform, or an image for another one than --platform, is refused (no other machine\'s image in its place)', async () => {
   await refusedAsync(['pull', `127.0.0.1:${port}/armonly/bb:1`], /no matching manifest for linux\/amd64 in the manifest list entries of armonly\/bb:1 \(it has linux\/arm64\/v8\)/)
   await refusedAsync(['pull', '--platform', 'linux/arm64', `127.0.0.1:${port}/good/bb:1`], /good\/bb:1 is for linux\/amd64, not the linux\/arm64 asked for/)
