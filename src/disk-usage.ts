@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import { listRefs } from './image/refs.js'
 import { listContainers, paths } from './runtime/container.js'
 import { listVolumes, volumeDataDir, volumeUsers } from './runtime/volumes.js'
-import { markReachable } from './store/reachability.js'
+import { isReached, markReachable } from './store/reachability.js'
 import type { Strata } from './strata.js'
 
 export interface UsageRow {
@@ -69,8 +69,7 @@ export async function diskUsage(s: Strata): Promise<DiskUsage> {
   for (const [id, kind, path] of s.objects.all()) {
     const b = bytesOf(path)
     size += b
-    const live = kind === 'commit' ? kept.commits.has(id) : kind === 'tree' ? kept.trees.has(id) : kind === 'file' ? kept.files.has(id) : true
-    if (!live) reclaimable += b
+    if (!isReached(kept, id, kind)) reclaimable += b
   }
   const images: UsageRow = { total: named.size, active: [...named].filter((id) => inUse.has(id)).length, size, reclaimable }
 

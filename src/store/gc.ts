@@ -5,7 +5,7 @@
 import * as fs from 'node:fs'
 import { join } from 'node:path'
 import type { Strata } from '../strata.js'
-import { collectRoots, markReachable } from './reachability.js'
+import { collectRoots, isReached, markReachable } from './reachability.js'
 
 export interface GcReport {
   objects: number
@@ -25,8 +25,7 @@ export async function gc(s: Strata, opts: { graceMs?: number; extraRoots?: strin
     const reach = markReachable(s.objects, [...roots.commits.keys()].filter((id) => s.objects.has(id, 'commit')))
     const report: GcReport = { objects: 0, bytes: 0, layers: 0, images: 0, kept: 0 }
     for (const [id, kind, path] of s.objects.all()) {
-      const live = kind === 'commit' ? reach.commits.has(id) : kind === 'tree' ? reach.trees.has(id) : kind === 'file' ? reach.files.has(id) : true
-      if (live) continue
+      if (isReached(reach, id, kind)) continue
       let st: fs.Stats
       try {
         st = fs.lstatSync(path)

@@ -32,6 +32,11 @@ export interface Reachable {
   files: Set<string>
 }
 
+/** Whether an object of the store is in `r` (kinds other than commit, tree and file always are). */
+export function isReached(r: Reachable, id: string, kind: string): boolean {
+  return kind === 'commit' ? r.commits.has(id) : kind === 'tree' ? r.trees.has(id) : kind === 'file' ? r.files.has(id) : true
+}
+
 /**
  * Marks everything reachable from the root commits. `onMissing` hears about objects that
  * are referred to but absent or unreadable; the walk goes on past them.
